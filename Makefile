@@ -1,0 +1,46 @@
+# One entry point for people and CI. Every target creates .venv if it is missing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= out
+
+.PHONY: demo test bench bench-staffing bench-forecast bench-roster bench-callcenter lint clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+## demo: set up and run the weekly plan on the bundled center, writing into ./out
+demo: $(STAMP)
+	$(BIN)/wfm plan --sample --out $(OUT)
+
+## test: set up and run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: bench-staffing bench-forecast bench-roster bench-callcenter
+
+bench-staffing: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.staffing
+
+bench-forecast: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.forecast
+
+bench-roster: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.curtois
+
+bench-callcenter: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.callcenter
+
+clean:
+	rm -rf $(VENV) $(OUT)

@@ -1,0 +1,1 @@
+"""Benchmarks: one module a suite, each writing its table to benchmarks/results/."""
