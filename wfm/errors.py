@@ -31,6 +31,9 @@ class InputError(WfmError):
         self.fix = fix
         super().__init__(self.render())
 
+    #: how the place inside the file is called: a column of a table, a key of a config
+    place = "column"
+
     def render(self) -> str:
         where = []
         if self.file:
@@ -38,7 +41,7 @@ class InputError(WfmError):
         if self.row is not None:
             where.append(f"row {self.row:,}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"{self.place} '{self.column}'")
         text = ", ".join(where)
         text = f"{text}: {self.problem}" if text else self.problem
         if self.fix:
@@ -48,3 +51,5 @@ class InputError(WfmError):
 
 class ConfigError(InputError):
     """The center configuration (TOML) has an unknown key or an impossible value."""
+
+    place = "key"
