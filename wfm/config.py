@@ -293,7 +293,7 @@ class RulesSection:
     min_rest_hours: float = 11.0
     handover_minutes: int = 15
     continuous_coverage: bool = True
-    #: notice for leave, per skill (pool); unlisted skills use default_notice_hours
+    #: notice for leave per pool (the contract name); unlisted pools use default_notice_hours
     leave_notice_hours: dict[str, float] = field(default_factory=dict)
     default_notice_hours: float = 24.0
     time_limit_seconds: float = 20.0

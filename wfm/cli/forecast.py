@@ -1,0 +1,72 @@
+"""`wfm forecast`: history -> next week's forecast per queue and interval."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+from wfm.cli.app import ConfigOption, app, console, load_config, note
+from wfm.errors import InputError
+
+
+def parse_week(text: str | None) -> date | None:
+    """A plan week given as YYYY-MM-DD; it must be a Monday."""
+    if text is None:
+        return None
+    try:
+        d = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise InputError(f"{text!r} is not a date", column="--week", fix="write it as YYYY-MM-DD") from None
+    if d.weekday() != 0:
+        raise InputError(f"{text} is a {d.strftime('%A')}", column="--week", fix="plan weeks start on a Monday")
+    return d
+
+
+@app.command("forecast")
+def forecast(
+    history: Path = typer.Option(..., "--history", help="Contact history: queue, start, contacts [, aht_s, abandoned] (CSV or Parquet)."),
+    config: Path = ConfigOption,
+    out: Path = typer.Option(Path("forecast.csv"), "--out", "-o", help="Forecast file to write (CSV or Parquet)."),
+    week: str = typer.Option(None, help="Monday of the week to forecast (default: the week after the history)."),
+    backtest: bool = typer.Option(False, "--backtest", help="Also write backtest.csv, forecast_scores.csv and forecast.png beside --out."),
+) -> None:
+    """Forecast contacts and handle time for every open interval of a week.
+
+    Writes queue, start, contacts, lo, hi (the prediction interval), aht_s and model per row.
+    The model is chosen per queue by rolling-origin backtest unless [forecast] models names one.
+    """
+    from wfm.forecasting import forecast_week
+    from wfm.io import read_history, write_outputs
+
+    cfg = load_config(config)
+    checked = read_history(history, cfg)
+    for n in checked.notes:
+        note(n)
+    with console.status("forecasting (backtest and model choice per queue)..."):
+        stage = forecast_week(cfg, checked.frame, parse_week(week))
+    files = {out.name: stage.forecast}
+    if backtest:
+        from wfm import plots
+
+        files["backtest.csv"] = stage.backtest
+        files["forecast_scores.csv"] = stage.scores
+        files["forecast.png"] = plots.saver(plots.plot_forecast(checked.frame, stage.forecast))
+    for p in write_outputs(out.parent if str(out.parent) else Path("."), files):
+        console.print(f"wrote {p}")
+    _print_scores(stage)
+
+
+def _print_scores(stage) -> None:
+    from rich.table import Table
+
+    s = stage.scores
+    if s.height == 0 or "chosen" not in s.columns:
+        return
+    t = Table(title=f"Forecast for the week of {stage.week} (backtest accuracy = 1 - WAPE)")
+    for c in ("queue", "model", "accuracy", "coverage"):
+        t.add_column(c, justify="left" if c in ("queue", "model") else "right")
+    for r in s.filter(s["chosen"]).iter_rows(named=True):
+        t.add_row(r["queue"], r["model"], f"{r['accuracy']:.1%}", f"{r.get('coverage', float('nan')):.0%}")
+    console.print(t)

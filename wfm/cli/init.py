@@ -1,0 +1,29 @@
+"""`wfm init DIR`: write a sample center a planner can edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from wfm.cli.app import app, console
+
+
+@app.command("init")
+def init(
+    folder: Path = typer.Argument(..., help="Folder to create the sample center in (created if missing)."),
+    weeks: int = typer.Option(10, min=2, max=104, help="Weeks of history to generate."),
+    seed: int = typer.Option(None, help="Random seed (default: the sample center's seed)."),
+) -> None:
+    """Write a sample center: center.toml (queues, hours, targets, shifts, contracts, rules),
+    history.csv (contacts per queue and interval), agents.csv and leave.csv.
+
+    Edit the files, then run `wfm plan -c DIR/center.toml --history DIR/history.csv --agents DIR/agents.csv`.
+    """
+    from wfm.sample import write_sample_center
+
+    paths = write_sample_center(folder, weeks=weeks, seed=seed)
+    for name, path in paths.items():
+        console.print(f"wrote {path}")
+    console.print(f"\nnext: wfm plan -c {folder}/center.toml --history {folder}/history.csv "
+                  f"--agents {folder}/agents.csv --leave {folder}/leave.csv --out {folder}/plan")

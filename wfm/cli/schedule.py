@@ -1,0 +1,48 @@
+"""`wfm schedule`: requirements + agents (+ leave) -> the week's roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from wfm.cli.app import ConfigOption, app, console, load_config, note
+
+
+@app.command("schedule")
+def schedule(
+    requirements: Path = typer.Option(..., "--requirements", help="Requirements: queue, start, agents (from `wfm staff`)."),
+    agents: Path = typer.Option(..., "--agents", help="Agents: agent_id, contract, skills [, name, days_off]."),
+    leave: Path = typer.Option(None, "--leave", help="Leave requests: agent_id, start, end, kind, requested_at."),
+    config: Path = ConfigOption,
+    out: Path = typer.Option(Path("roster.csv"), "--out", "-o", help="Roster file to write; coverage.csv and plots go beside it."),
+    time_limit: float = typer.Option(None, "--time-limit", help="Solver time limit in seconds (default: [rules] time_limit_seconds)."),
+    plots: bool = typer.Option(True, "--plots/--no-plots", help="Write roster.png and coverage.png."),
+) -> None:
+    """Build the roster with CP-SAT: one row per agent activity (shift, break, lunch, leave).
+
+    Also writes coverage.csv (required vs scheduled agents per skill and interval) and,
+    when leave was asked for, leave_decisions.csv with the reason for each refusal.
+    """
+    from wfm import plots as P
+    from wfm.io import read_agents, read_leave, read_requirements, write_outputs
+    from wfm.schedule import schedule_week
+
+    cfg = load_config(config)
+    req = read_requirements(requirements, cfg).frame
+    ag = read_agents(agents, cfg).frame
+    lv = read_leave(leave, ag).frame if leave else None
+    with console.status("building the roster (CP-SAT)..."):
+        stage = schedule_week(cfg, req, ag, lv, time_limit_s=time_limit)
+    for line in stage.explanation:
+        note(line)
+    files = {out.name: stage.roster, "coverage.csv": stage.coverage}
+    if stage.leave.height:
+        files["leave_decisions.csv"] = stage.leave
+    if plots:
+        files["roster.png"] = P.saver(P.plot_roster(stage.roster))
+        files["coverage.png"] = P.saver(P.plot_coverage(stage.coverage))
+    for p in write_outputs(out.parent if str(out.parent) else Path("."), files):
+        console.print(f"wrote {p}")
+    console.print(f"solver: {stage.status}, objective {stage.objective}, bound {stage.bound}, "
+                  f"{stage.wall_time_s:.1f} s")

@@ -1,0 +1,114 @@
+"""The weekly plan: history -> forecast -> requirements -> roster, and its summary.
+
+>>> from wfm.sample import sample_config_path  # doctest: +SKIP
+>>> result = run_plan(cfg, history, agents)     # doctest: +SKIP
+>>> result.summary["coverage"]                   # doctest: +SKIP
+0.97
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from wfm.config import CenterConfig
+from wfm.forecasting import ForecastStage, forecast_week
+from wfm.io import write_outputs
+from wfm.schedule import ScheduleStage, schedule_week
+from wfm.staffing import requirements as staff_requirements
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class PlanResult:
+    """Everything one run of the weekly plan produced."""
+
+    week: date
+    forecast: ForecastStage
+    requirements: pl.DataFrame
+    schedule: ScheduleStage
+    summary: dict
+
+
+def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFrame,
+              schedule: ScheduleStage) -> dict:
+    """The figures a planner checks first.
+
+    * ``coverage``: share of required agent-intervals that are covered,
+      ``sum(min(scheduled, required)) / sum(required)`` over every skill and open interval.
+    * ``schedule_accuracy``: ``1 - sum|scheduled - required| / sum(required)`` (DOMAIN.md: >= 90 %).
+    """
+    hours = cfg.interval / 60.0
+    cov = schedule.coverage
+    required = float(cov["required"].sum())
+    covered = float(cov.select(pl.min_horizontal("required", "scheduled")).to_series().sum())
+    gap = float((cov["scheduled"] - cov["required"]).abs().sum())
+    shifts = schedule.roster.filter(pl.col("activity") == "shift")
+    paid = float(((shifts["end"] - shifts["start"]).dt.total_minutes().sum() or 0) / 60.0)
+    return {
+        "week": schedule.coverage["start"].min().date().isoformat() if cov.height else "",
+        "contacts_forecast": float(forecast["contacts"].sum()),
+        "agent_hours_required": required * hours,
+        "agent_hours_scheduled_on_line": float(cov["scheduled"].sum()) * hours,
+        "agent_hours_paid": paid,
+        "coverage": covered / required if required else 1.0,
+        "schedule_accuracy": 1.0 - gap / required if required else 1.0,
+        "intervals_understaffed": int((cov["scheduled"] < cov["required"]).sum()),
+        "intervals_with_nobody": int(((cov["scheduled"] == 0) & (cov["required"] > 0)).sum()),
+        "shifts": shifts.height,
+        "agents_rostered": shifts["agent_id"].n_unique(),
+        "leave_granted": int(schedule.leave["granted"].sum()) if schedule.leave.height else 0,
+        "leave_refused": int((~schedule.leave["granted"]).sum()) if schedule.leave.height else 0,
+        "solver_status": schedule.status,
+        "solver_objective": schedule.objective,
+        "solver_bound": schedule.bound,
+        "solver_seconds": round(schedule.wall_time_s, 2),
+    }
+
+
+def run_plan(cfg: CenterConfig, history: pl.DataFrame, agents: pl.DataFrame,
+             leave: pl.DataFrame | None = None, *, week: date | None = None,
+             time_limit_s: float | None = None, step: Step | None = None) -> PlanResult:
+    """Run the three stages for the week after the history (or ``week``).
+
+    ``step`` is called with the name of each stage as it starts (for a progress display).
+    """
+    step = step or (lambda _name: None)
+    step("forecast")
+    fc = forecast_week(cfg, history, week)
+    step("staffing")
+    req = staff_requirements(fc.forecast, cfg)
+    step("roster")
+    sched = schedule_week(cfg, req, agents, leave, fc.week, time_limit_s=time_limit_s)
+    return PlanResult(fc.week, fc, req, sched, summarise(cfg, fc.forecast, req, sched))
+
+
+def plan_outputs(result: PlanResult, history: pl.DataFrame, *, plots: bool = True) -> dict:
+    """The files of a plan run, ready for :func:`wfm.io.write_outputs`."""
+    from wfm import plots as P
+
+    files: dict = {
+        "forecast.csv": result.forecast.forecast,
+        "requirements.csv": result.requirements,
+        "roster.csv": result.schedule.roster,
+        "coverage.csv": result.schedule.coverage,
+    }
+    if result.schedule.leave.height:
+        files["leave_decisions.csv"] = result.schedule.leave
+    if result.forecast.scores.height:
+        files["forecast_scores.csv"] = result.forecast.scores
+    if plots:
+        files["forecast.png"] = P.saver(P.plot_forecast(history, result.forecast.forecast))
+        files["coverage.png"] = P.saver(P.plot_coverage(result.schedule.coverage))
+        files["roster.png"] = P.saver(P.plot_roster(result.schedule.roster))
+    return files
+
+
+def write_plan(folder: str | Path, result: PlanResult, history: pl.DataFrame, *, plots: bool = True) -> list[Path]:
+    """Write every output of the plan atomically into ``folder``."""
+    return write_outputs(folder, plan_outputs(result, history, plots=plots))
