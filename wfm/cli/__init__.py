@@ -15,26 +15,21 @@ for _mod in pkgutil.iter_modules(__path__):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; user mistakes become one line on stderr and exit code 2."""
+    """Run the command; user mistakes become one line on stderr and exit code 2.
+
+    Usage errors (an unknown flag, a missing option) are reported by the CLI library itself,
+    also with exit code 2.
+    """
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="wfm")
     except WfmError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing half-written was left behind")
         return 130
-    except SystemExit as exc:  # typer/click exits (e.g. --help) pass through
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0
 
 

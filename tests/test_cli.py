@@ -1,0 +1,69 @@
+"""The command as a planner meets it: help, init, and user mistakes as one clear line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wfm.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_wfm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-c", "from wfm.cli import _entry; _entry()", *args],
+                          cwd=cwd or ROOT, capture_output=True, text=True, env=env)
+
+
+@pytest.mark.parametrize("command", ["plan", "forecast", "staff", "schedule", "init"])
+def test_every_stage_has_help(command, capsys):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage" in out and "--help" in out
+
+
+def test_init_writes_an_editable_center(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "c"), "--weeks", "3"]) == 0
+    names = sorted(p.name for p in (tmp_path / "c").iterdir())
+    assert names == ["agents.csv", "center.toml", "history.csv", "leave.csv"]
+    # refusing to overwrite a planner's files
+    assert main(["init", str(tmp_path / "c")]) == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_bad_history_is_one_line_without_traceback(tmp_path):
+    assert main(["init", str(tmp_path), "--weeks", "3"]) == 0
+    hist = tmp_path / "history.csv"
+    lines = hist.read_text().splitlines()
+    lines[5] = lines[5].replace(",", ",", 2)
+    parts = lines[5].split(",")
+    parts[2] = "-3"
+    lines[5] = ",".join(parts)
+    hist.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "plan"
+    proc = run_wfm("plan", "-c", str(tmp_path / "center.toml"), "--history", str(hist),
+                   "--agents", str(tmp_path / "agents.csv"), "--out", str(out), "--quiet")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    err = " ".join(proc.stderr.split())
+    assert "history.csv, row 6, column 'contacts': -3 is negative" in err
+    assert not out.exists()  # nothing half-written
+
+
+def test_bad_config_names_the_key(tmp_path):
+    cfg = tmp_path / "center.toml"
+    cfg.write_text('[center]\ninterval_minute = 30\n[queues.calls]\nchannel = "inbound_call"\n')
+    proc = run_wfm("forecast", "-c", str(cfg), "--history", str(tmp_path / "h.csv"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    err = " ".join(proc.stderr.split())
+    assert "key 'center.interval_minute'" in err and "did you mean 'interval_minutes'" in err
+
+
+def test_missing_file(tmp_path):
+    proc = run_wfm("plan", "-c", str(tmp_path / "nope.toml"), "--history", "x.csv", "--agents", "y.csv")
+    assert proc.returncode == 2 and "file not found" in proc.stderr and "wfm init" in proc.stderr
