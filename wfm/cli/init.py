@@ -23,7 +23,7 @@ def init(
     from wfm.sample import write_sample_center
 
     paths = write_sample_center(folder, weeks=weeks, seed=seed)
-    for name, path in paths.items():
+    for path in paths.values():
         console.print(f"wrote {path}")
     console.print(f"\nnext: wfm plan -c {folder}/center.toml --history {folder}/history.csv "
                   f"--agents {folder}/agents.csv --leave {folder}/leave.csv --out {folder}/plan")

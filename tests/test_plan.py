@@ -1,0 +1,105 @@
+"""End to end: `wfm plan --sample` writes the week's files, and the roster covers as it says."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import polars as pl
+import pytest
+
+from wfm.cli import main
+from wfm.config import CenterConfig
+from wfm.io import FORECAST, REQUIREMENTS, ROSTER
+from wfm.sample import sample_config_path
+
+FILES = ["forecast.csv", "requirements.csv", "roster.csv", "coverage.csv", "leave_decisions.csv",
+         "forecast.png", "coverage.png", "roster.png"]
+
+
+@pytest.fixture(scope="module")
+def plan_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("plan")
+    import io
+    from contextlib import redirect_stdout
+
+    from wfm.cli.app import console
+
+    buf = io.StringIO()
+    old_file = console.file
+    console.file = buf
+    try:
+        with redirect_stdout(buf):
+            code = main(["plan", "--sample", "--out", str(out), "--time-limit", "15", "--quiet"])
+    finally:
+        console.file = old_file
+    return code, out, buf.getvalue()
+
+
+def test_plan_succeeds_and_writes_every_file(plan_run):
+    code, out, _ = plan_run
+    assert code == 0
+    for name in FILES:
+        assert (out / name).exists(), name
+    for name in ("forecast.png", "coverage.png", "roster.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_files_follow_their_contracts(plan_run):
+    _, out, _ = plan_run
+    for name, contract in (("forecast.csv", FORECAST), ("requirements.csv", REQUIREMENTS), ("roster.csv", ROSTER)):
+        cols = pl.read_csv(out / name, n_rows=1).columns
+        assert [c.name for c in contract.columns if c.required] == [c for c in cols if c in
+                                                                   {x.name for x in contract.columns if x.required}]
+    fc = pl.read_csv(out / "forecast.csv", try_parse_dates=True)
+    assert fc.columns == ["queue", "start", "contacts", "lo", "hi", "aht_s", "model"]
+    assert (fc["contacts"] >= 0).all() and (fc["lo"] <= fc["contacts"] + 1e-9).all()
+    assert (fc["hi"] >= fc["contacts"] - 1e-9).all()
+    cfg = CenterConfig.from_toml(sample_config_path())
+    assert set(fc["queue"]) == set(cfg.queues)
+    roster = pl.read_csv(out / "roster.csv", try_parse_dates=True)
+    assert set(roster["activity"]) <= {"shift", "break", "lunch", "leave"}
+    assert (roster["end"] > roster["start"]).all()
+
+
+def test_roster_covers_the_requirement_as_the_summary_says(plan_run):
+    """Recompute coverage from roster.csv and requirements.csv alone, independently of wfm.schedule."""
+    _, out, text = plan_run
+    cfg = CenterConfig.from_toml(sample_config_path())
+    step = cfg.interval
+    req = pl.read_csv(out / "requirements.csv", try_parse_dates=True)
+    roster = pl.read_csv(out / "roster.csv", try_parse_dates=True)
+    skill_of = pl.DataFrame({"queue": list(cfg.queues), "skill": [q.skill for q in cfg.queues.values()]})
+    need = (req.join(skill_of, on="queue").group_by("skill", "start")
+            .agg(pl.col("agents").sum().ceil().alias("required")))
+    # expand every shift and every break into its intervals; on line = shift minus breaks
+    rows = []
+    for r in roster.iter_rows(named=True):
+        t = r["start"]
+        while t < r["end"]:
+            rows.append((r["agent_id"], r["skill"], r["activity"], t))
+            t = t + timedelta(minutes=step)
+    slots = pl.DataFrame(rows, schema=["agent_id", "skill", "activity", "start"], orient="row")
+    on = slots.filter(pl.col("activity") == "shift").join(
+        slots.filter(pl.col("activity").is_in(["break", "lunch"])).select("agent_id", "start"),
+        on=["agent_id", "start"], how="anti")
+    have = on.group_by("skill", "start").agg(pl.len().alias("scheduled"))
+    both = need.join(have, on=["skill", "start"], how="left").with_columns(pl.col("scheduled").fill_null(0))
+    coverage = (both.select(pl.min_horizontal("required", "scheduled")).to_series().sum()
+                / both["required"].sum())
+    # the coverage table agrees interval by interval
+    table = pl.read_csv(out / "coverage.csv", try_parse_dates=True)
+    check = table.join(both, on=["skill", "start"], suffix="_mine")
+    assert check.height == table.height
+    assert (check["scheduled"] == check["scheduled_mine"]).all()
+    # and the printed summary says the same coverage
+    m = re.search(r"coverage \(required agent-intervals covered\)\s*│?\s*([\d.]+)%", text)
+    assert m, text
+    assert float(m.group(1)) == pytest.approx(100 * coverage, abs=0.05)
+    assert coverage > 0.9
+
+
+def test_summary_names_the_solver_status(plan_run):
+    _, _, text = plan_run
+    assert re.search(r"solver\s*│?\s*(OPTIMAL|FEASIBLE)", text), text
