@@ -1,1 +1,30 @@
-"""Forecasting models for contact volume and handle time. A leaf library: never imports wfm."""
+"""Forecasting models for contact volume and handle time. A leaf library: never imports wfm.
+
+>>> import models
+>>> "weekday_mean" in models.available()
+True
+"""
+
+from models import baselines as _baselines  # noqa: F401  (registers the models)
+from models import errors, metrics
+from models.api import AUTO_MODELS, ForecastResult, backtest, cross_validation, forecast
+from models.base import Forecaster, Series, available, make, register
+from models.errors import ForecastError, InsufficientHistoryError, UnknownModelError
+
+__all__ = [
+    "AUTO_MODELS",
+    "ForecastError",
+    "ForecastResult",
+    "Forecaster",
+    "InsufficientHistoryError",
+    "Series",
+    "UnknownModelError",
+    "available",
+    "backtest",
+    "cross_validation",
+    "errors",
+    "forecast",
+    "make",
+    "metrics",
+    "register",
+]

@@ -1,0 +1,408 @@
+"""The public entry points: ``forecast`` and ``backtest`` over long polars frames of queues."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from models import metrics
+from models.base import Forecaster, Series, make
+from models.calendar import build_calendar, day_of, infer_step
+from models.errors import InputError, InsufficientHistoryError
+from models.intervals import IntervalModel
+
+#: Models tried by the automatic choice when ``models=None``.
+AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean")
+BACKTEST_COLUMNS = ["queue", "model", "origin", "start", "actual", "forecast", "lo", "hi"]
+SCORE_COLUMNS = ["queue", "model", "wape", "mape", "bias", "accuracy", "coverage", "chosen"]
+
+
+@dataclass
+class ForecastResult:
+    """What ``forecast`` returns: the forecast, the backtest behind the choice, and scores.
+
+    ``fit_seconds`` holds per queue the time to fit the chosen model on the full history and
+    forecast the future rows.
+    """
+
+    forecast: pl.DataFrame
+    backtest: pl.DataFrame
+    scores: pl.DataFrame
+    fit_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    queue: str
+    series: Series
+    future_start: np.ndarray
+    future_factor: np.ndarray
+
+
+def _check_frame(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> pl.DataFrame:
+    if not isinstance(frame, pl.DataFrame):
+        raise InputError(f"{name} must be a polars DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name} lacks column(s) {missing}; it has {frame.columns}, expected {list(columns)}"
+        )
+    if not isinstance(frame.schema["start"], pl.Datetime):
+        raise InputError(f"{name} column 'start' must be pl.Datetime, got {frame.schema['start']}")
+    return frame.with_columns(
+        pl.col("queue").cast(pl.String), pl.col("start").dt.replace_time_zone(None).cast(pl.Datetime("us"))
+    )
+
+
+def _holiday_days(country: str | None, years: range) -> np.ndarray | None:
+    if country is None:
+        return None
+    import holidays as holidays_lib
+
+    try:
+        cal = holidays_lib.country_holidays(country, years=list(years))
+    except NotImplementedError:
+        raise InputError(
+            f"holidays={country!r} is not a country code the 'holidays' package knows; "
+            "use e.g. 'US', 'GB', 'CN'"
+        ) from None
+    return np.array(sorted(cal.keys()), dtype="datetime64[D]")
+
+
+def _special(special_days: pl.DataFrame | None, queue: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Excluded dates, factored dates and their factors that apply to ``queue``."""
+    empty = np.array([], "datetime64[D]")
+    if special_days is None or special_days.height == 0:
+        return empty, empty, np.array([])
+    sd = special_days
+    for col in ("date", "action"):
+        if col not in sd.columns:
+            raise InputError(f"special_days lacks column '{col}'; expected date, action, factor[, queue]")
+    bad = sd.filter(~pl.col("action").is_in(["exclude", "factor"]))
+    if bad.height:
+        raise InputError(
+            f"special_days column 'action': {bad['action'][0]!r} is not allowed; use 'exclude' or 'factor'"
+        )
+    if "queue" in sd.columns:
+        sd = sd.filter(pl.col("queue").is_null() | (pl.col("queue").cast(pl.String) == queue))
+    dates = sd["date"].cast(pl.Date).to_numpy().astype("datetime64[D]")
+    action = sd["action"].to_numpy()
+    if "factor" in sd.columns:
+        factor = sd["factor"].cast(pl.Float64).fill_null(1.0).to_numpy()
+    else:
+        factor = np.ones(sd.height)
+    is_f = action == "factor"
+    if is_f.any() and not (factor[is_f] > 0).all():
+        raise InputError("special_days column 'factor': factors must be > 0")
+    return dates[action == "exclude"], dates[is_f], factor[is_f]
+
+
+def _prepare(
+    history: pl.DataFrame,
+    future: pl.DataFrame,
+    target: str,
+    weight: str | None,
+    special_days: pl.DataFrame | None,
+    holidays: str | None,
+) -> list[_Prepared]:
+    cols = ["queue", "start", target] + ([weight] if weight else [])
+    history = _check_frame(history, "history", cols)
+    future = _check_frame(future, "future", ["queue", "start"])
+    if history[target].null_count():
+        raise InputError(f"history column '{target}' has {history[target].null_count()} empty values")
+    years = range(
+        min(history["start"].min().year, future["start"].min().year if future.height else 9999) - 1,
+        max(history["start"].max().year, future["start"].max().year if future.height else 0) + 2,
+    )
+    hol = _holiday_days(holidays, years)
+    out = []
+    for queue in future["queue"].unique(maintain_order=True).to_list():
+        h = history.filter(pl.col("queue") == queue).sort("start")
+        if h.height == 0:
+            raise InsufficientHistoryError(f"queue '{queue}' has no history rows; cannot forecast it")
+        f_start = future.filter(pl.col("queue") == queue)["start"].to_numpy().astype("datetime64[us]")
+        start = h["start"].to_numpy().astype("datetime64[us]")
+        y = h[target].cast(pl.Float64).to_numpy().copy()
+        w = h[weight].cast(pl.Float64).fill_null(0.0).to_numpy() if weight else None
+        if (y < 0).any():
+            raise InputError(f"history column '{target}', queue '{queue}': values must be >= 0")
+        excl, fdates, factors = _special(special_days, queue)
+        days = day_of(start)
+        keep = ~np.isin(days, excl)
+        fut_factor = np.ones(f_start.size)
+        if fdates.size:
+            order = np.argsort(fdates)
+            fdates, factors = fdates[order], factors[order]
+            at = np.clip(np.searchsorted(fdates, days), 0, fdates.size - 1)
+            hit = fdates[at] == days
+            y[hit] = y[hit] / factors[at[hit]]
+            fd = day_of(f_start)
+            at_f = np.clip(np.searchsorted(fdates, fd), 0, fdates.size - 1)
+            hit_f = fdates[at_f] == fd
+            fut_factor[hit_f] = factors[at_f[hit_f]]
+        cal = build_calendar(days, day_of(f_start), holiday_days=hol, excluded=excl)
+        series = Series(
+            start[keep], y[keep], infer_step(start), cal, None if w is None else w[keep]
+        )
+        out.append(_Prepared(queue, series, f_start, fut_factor))
+    return out
+
+
+def _cutoffs(series: Series, origins: int, horizon_days: int) -> list[np.datetime64]:
+    end = day_of(series.start[-1:])[0] + np.timedelta64(1, "D")
+    return [
+        (end - np.timedelta64(o * horizon_days, "D")).astype("datetime64[us]")
+        for o in range(1, origins + 1)
+    ]
+
+
+def _run_backtest(
+    prep: _Prepared, names: Sequence[str | Forecaster], origins: int, horizon_days: int, level: float
+) -> pl.DataFrame:
+    s = prep.series
+    horizon = np.timedelta64(horizon_days, "D")
+    frames = []
+    for name in names:
+        rows = []
+        for o, cutoff in enumerate(_cutoffs(s, origins, horizon_days), start=1):
+            test = (s.start >= cutoff) & (s.start < cutoff + horizon)
+            train = s.before(cutoff)
+            model = make(name)
+            if not test.any() or train.weeks() < model.min_weeks - 1.0 / 7.0:
+                continue
+            pred = np.maximum(model.fit(train).predict(s.start[test]), 0.0)
+            rows.append((o, s.start[test], s.y[test], pred, s.w[test]))
+        if not rows:
+            continue
+        lo_all, hi_all = [], []
+        for o, _, _, pred, _ in rows:
+            others = [r for r in rows if r[0] != o]
+            im = (
+                IntervalModel.fit(
+                    np.concatenate([r[2] for r in others]),
+                    np.concatenate([r[3] for r in others]),
+                    level,
+                    is_rate=s.is_rate,
+                )
+                if others
+                else IntervalModel.poisson(level)
+            )
+            lo, hi = im.bounds(pred)
+            lo_all.append(lo)
+            hi_all.append(hi)
+        label = name if isinstance(name, str) else name.name
+        frames.append(
+            pl.DataFrame(
+                {
+                    "queue": prep.queue,
+                    "model": label,
+                    "origin": np.concatenate([np.full(r[1].size, r[0]) for r in rows]),
+                    "start": np.concatenate([r[1] for r in rows]),
+                    "actual": np.concatenate([r[2] for r in rows]),
+                    "forecast": np.concatenate([r[3] for r in rows]),
+                    "lo": np.concatenate(lo_all),
+                    "hi": np.concatenate(hi_all),
+                    "_w": np.concatenate([r[4] for r in rows]),
+                }
+            )
+        )
+    if not frames:
+        return pl.DataFrame()
+    return pl.concat(frames)
+
+
+def _score(bt: pl.DataFrame, is_rate: bool) -> pl.DataFrame:
+    rows = []
+    for (queue, model), g in bt.group_by(["queue", "model"], maintain_order=True):
+        a, f = g["actual"].to_numpy(), g["forecast"].to_numpy()
+        if is_rate:  # weight errors by volume: a contact-weighted WAPE
+            w = g["_w"].to_numpy()
+            a, f = a * w, f * w
+        rows.append(
+            {
+                "queue": queue,
+                "model": model,
+                "wape": metrics.wape(a, f),
+                "mape": metrics.mape(g["actual"], g["forecast"]),
+                "bias": metrics.bias(a, f),
+                "accuracy": metrics.accuracy(a, f),
+                "coverage": metrics.coverage(g["actual"], g["lo"], g["hi"]),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def _names(models: Sequence[str | Forecaster] | str | None) -> list[str | Forecaster]:
+    if models is None:
+        return list(AUTO_MODELS)
+    if isinstance(models, (str, Forecaster)):
+        return [models]
+    names = list(models)
+    if not names:
+        raise InputError("models is empty; give None for the automatic choice or a list of names")
+    for n in names:
+        make(n)  # fail early on unknown names
+    return names
+
+
+def forecast(
+    history: pl.DataFrame,
+    future: pl.DataFrame,
+    target: str = "contacts",
+    weight: str | None = None,
+    models: Sequence[str | Forecaster] | str | None = None,
+    level: float = 0.80,
+    origins: int = 4,
+    special_days: pl.DataFrame | None = None,
+    holidays: str | None = None,
+    seed: int = 0,
+    horizon_days: int = 7,
+) -> ForecastResult:
+    """Forecast ``target`` for exactly the rows of ``future``, per queue, with intervals.
+
+    Each queue's model is chosen by a rolling-origin backtest on its own history (the model
+    with the lowest WAPE over ``origins`` windows of ``horizon_days``); the interval comes from
+    that backtest's residuals. ``weight`` (e.g. ``"contacts"`` for ``target="aht_s"``) makes
+    every average a weighted one. ``special_days`` rows with action ``exclude`` are left out
+    of training; rows with action ``factor`` are divided by the factor in the history and the
+    forecast of that date is multiplied by it. ``holidays`` is a country code for the
+    ``holidays`` package: holidays without rows count as closures.
+
+    >>> import polars as pl, datetime as dt
+    >>> start = [dt.datetime(2024, 1, 1) + dt.timedelta(days=d, hours=h)
+    ...          for d in range(35) for h in (9, 10)]
+    >>> hist = pl.DataFrame({"queue": "q", "start": start, "contacts": [10.0, 20.0] * 35})
+    >>> fut = pl.DataFrame({"queue": "q", "start": [dt.datetime(2024, 2, 5, 10)]})
+    >>> forecast(hist, fut, models=["weekday_mean"]).forecast["contacts"].to_list()
+    [20.0]
+    """
+    if not 0 < level < 1:
+        raise InputError(f"level must be between 0 and 1, got {level}")
+    if origins < 0:
+        raise InputError(f"origins must be >= 0, got {origins}")
+    np.random.seed(seed)
+    names = _names(models)
+    preps = _prepare(history, future, target, weight, special_days, holidays)
+    forecasts, backtests, scores, timing = [], [], [], {}
+    for prep in preps:
+        s = prep.series
+        bt = _run_backtest(prep, names, origins, horizon_days, level) if origins else pl.DataFrame()
+        if bt.height:
+            sc = _score(bt, s.is_rate).sort("wape", nulls_last=True)
+            best = sc["model"][0]
+            sc = sc.with_columns(chosen=pl.col("model") == best)
+        else:
+            sc = pl.DataFrame()
+            best = None
+        label_to_name = {(n if isinstance(n, str) else n.name): n for n in names}
+        chosen = label_to_name[best] if best is not None else _first_fitting(names, s)
+        t0 = time.perf_counter()
+        model = make(chosen).fit(s)
+        point = np.maximum(model.predict(prep.future_start), 0.0) * prep.future_factor
+        timing[prep.queue] = time.perf_counter() - t0
+        label = chosen if isinstance(chosen, str) else chosen.name
+        if bt.height:
+            mine = bt.filter(pl.col("model") == label)
+            im = IntervalModel.fit(mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate)
+        else:
+            im = _in_sample_intervals(model, s, level)
+        lo, hi = im.bounds(point)
+        forecasts.append(
+            pl.DataFrame(
+                {"queue": prep.queue, "start": prep.future_start, target: point, "lo": lo, "hi": hi, "model": label}
+            )
+        )
+        if bt.height:
+            backtests.append(bt.drop("_w"))
+            scores.append(sc)
+    fut = _check_frame(future, "future", ["queue", "start"]).with_row_index("_row")
+    fc = pl.concat(forecasts) if forecasts else pl.DataFrame()
+    if fc.height:
+        fc = fc.with_columns(pl.col("start").cast(pl.Datetime("us")))
+        fc = fc.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
+        fut = fut.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
+        fc = fut.join(fc, on=["queue", "start", "_k"], how="left").sort("_row").drop("_row", "_k")
+    return ForecastResult(
+        forecast=fc,
+        backtest=pl.concat(backtests) if backtests else _empty_backtest(),
+        scores=pl.concat(scores, how="diagonal") if scores else _empty_scores(),
+        fit_seconds=timing,
+    )
+
+
+def _first_fitting(names: Sequence[str | Forecaster], s: Series) -> str | Forecaster:
+    for n in names:
+        if s.weeks() >= make(n).min_weeks - 1.0 / 7.0:
+            return n
+    raise InsufficientHistoryError(
+        f"history spans {s.weeks():.1f} week(s), too little for any of the models "
+        f"{[n if isinstance(n, str) else n.name for n in names]}; give at least one full week"
+    )
+
+
+def _in_sample_intervals(model: Forecaster, s: Series, level: float) -> IntervalModel:
+    if s.is_rate:
+        return IntervalModel.fit(s.y, model.predict(s.start), level, is_rate=True)
+    return IntervalModel.poisson(level)
+
+
+def _empty_backtest() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "queue": pl.String, "model": pl.String, "origin": pl.Int64, "start": pl.Datetime("us"),
+            "actual": pl.Float64, "forecast": pl.Float64, "lo": pl.Float64, "hi": pl.Float64,
+        }
+    )
+
+
+def _empty_scores() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "queue": pl.String, "model": pl.String, "wape": pl.Float64, "mape": pl.Float64,
+            "bias": pl.Float64, "accuracy": pl.Float64, "coverage": pl.Float64, "chosen": pl.Boolean,
+        }
+    )
+
+
+def backtest(
+    history: pl.DataFrame,
+    target: str = "contacts",
+    weight: str | None = None,
+    models: Sequence[str | Forecaster] | str | None = None,
+    level: float = 0.80,
+    origins: int = 4,
+    horizon_days: int = 7,
+    special_days: pl.DataFrame | None = None,
+    holidays: str | None = None,
+) -> pl.DataFrame:
+    """Rolling-origin backtest: per queue, model and origin, forecasts next to actuals.
+
+    Origin 1 forecasts the last ``horizon_days`` of history from everything before it,
+    origin 2 the window before that, and so on. Columns: queue, model, origin, start,
+    actual, forecast, lo, hi (lo/hi from the residuals of the *other* origins).
+    """
+    history = _check_frame(history, "history", ["queue", "start", target])
+    names = _names(models)
+    out = []
+    last_rows = history.select("queue", "start").sort("start").unique("queue", keep="last")
+    for prep in _prepare(history, last_rows, target, weight, special_days, holidays):
+        bt = _run_backtest(prep, names, origins, horizon_days, level)
+        if bt.height:
+            out.append(bt.drop("_w"))
+    return pl.concat(out) if out else _empty_backtest()
+
+
+def cross_validation(
+    history: pl.DataFrame,
+    h_days: int = 7,
+    n_windows: int = 4,
+    target: str = "contacts",
+    models: Sequence[str | Forecaster] | str | None = None,
+    **kwargs,
+) -> pl.DataFrame:
+    """statsforecast-style name for :func:`backtest` (``h_days`` = horizon, ``n_windows`` = origins)."""
+    return backtest(history, target=target, models=models, origins=n_windows, horizon_days=h_days, **kwargs)

@@ -1,0 +1,62 @@
+"""Empirical prediction intervals from backtest residuals.
+
+Counts get the variance model ``var = f + c2 * f**2`` (Poisson noise plus a relative level
+error ``c2`` estimated from the residuals); the residuals standardised by it give the
+interval's quantiles. Rates (AHT) use relative residuals ``(actual - f) / f``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class IntervalModel:
+    """Quantiles ``q_lo``, ``q_hi`` of standardised residuals and the level-error term ``c2``.
+
+    >>> m = IntervalModel.poisson(0.8)
+    >>> lo, hi = m.bounds(np.array([100.0]))
+    >>> round(float(lo[0]), 1), round(float(hi[0]), 1)
+    (87.1, 112.9)
+    """
+
+    is_rate: bool
+    c2: float
+    q_lo: float
+    q_hi: float
+
+    @staticmethod
+    def poisson(level: float) -> IntervalModel:
+        """Pure Poisson noise around the forecast (used when there are no residuals)."""
+        z = float(stats.norm.ppf(0.5 + level / 2))
+        return IntervalModel(False, 0.0, -z, z)
+
+    @staticmethod
+    def fit(
+        actual: np.ndarray, forecast: np.ndarray, level: float, *, is_rate: bool
+    ) -> IntervalModel:
+        """Fit on paired actuals and forecasts; needs at least a few residuals."""
+        a = np.asarray(actual, float)
+        f = np.maximum(np.asarray(forecast, float), 0.0)
+        keep = np.isfinite(a) & np.isfinite(f)
+        a, f = a[keep], f[keep]
+        lo_p, hi_p = 0.5 - level / 2, 0.5 + level / 2
+        if is_rate:
+            pos = f > 0
+            z = (a[pos] - f[pos]) / f[pos]
+            return IntervalModel(True, 0.0, *np.quantile(z, [lo_p, hi_p]).tolist())
+        r = a - f
+        c2 = max(0.0, float((r @ r - f.sum()) / max(f @ f, 1e-12)))
+        z = r / np.sqrt(f + c2 * f * f + 1.0)
+        return IntervalModel(False, c2, *np.quantile(z, [lo_p, hi_p]).tolist())
+
+    def bounds(self, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper bounds (>= 0) around point forecasts."""
+        f = np.maximum(np.asarray(forecast, float), 0.0)
+        scale = f if self.is_rate else np.sqrt(f + self.c2 * f * f + 1.0)
+        lo = np.maximum(f + self.q_lo * scale, 0.0)
+        hi = np.maximum(f + self.q_hi * scale, lo)
+        return lo, hi
