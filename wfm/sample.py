@@ -86,7 +86,7 @@ def generate_history(cfg: CenterConfig, *, weeks: int = 10, end: date = SAMPLE_E
         shape = shape / day_sum[day_idx]
         n_days = 7 * weeks
         trend = 1.0 + 0.002 * np.arange(n_days)  # about +1.4 % a week
-        level = rng.gamma(shape=120.0, scale=1 / 120.0, size=n_days)  # ~9 % day-to-day noise
+        level = rng.gamma(shape=400.0, scale=1 / 400.0, size=n_days)  # ~5 % day-to-day noise
         daily = DAILY_VOLUME[q.channel] * scale * trend * level
         rate = daily[day_idx] * weekly[wd] * shape
         contacts = rng.poisson(rate).astype(float)

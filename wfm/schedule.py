@@ -140,7 +140,7 @@ def roster_frame(result, grid: Grid) -> pl.DataFrame:
         rows.append((a.agent_id, day, "shift", grid.at(a.day, a.start_min), grid.at(a.day, a.end_min), a.skill))
         for b in a.breaks:
             rows.append((a.agent_id, day, b.kind, grid.at(a.day, b.start_min), grid.at(a.day, b.end_min), a.skill))
-    for d in getattr(result, "leave", []) or []:
+    for d in result.leave_decisions:
         if d.granted:
             req = d.request
             rows.append((req.agent_id, req.start.date(), "leave", req.start, req.end, None))
@@ -177,7 +177,7 @@ def coverage_frame(cfg: CenterConfig, requirements: pl.DataFrame, roster: pl.Dat
 def leave_frame(result) -> pl.DataFrame:
     rows = [{"agent_id": d.request.agent_id, "start": d.request.start, "end": d.request.end,
              "kind": d.request.kind, "requested_at": d.request.requested_at,
-             "granted": d.granted, "reason": d.reason} for d in (getattr(result, "leave", None) or [])]
+             "granted": d.granted, "reason": d.reason} for d in result.leave_decisions]
     schema = {"agent_id": pl.String, "start": pl.Datetime("us"), "end": pl.Datetime("us"), "kind": pl.String,
               "requested_at": pl.Datetime("us"), "granted": pl.Boolean, "reason": pl.String}
     return pl.DataFrame(rows, schema=schema)
@@ -195,16 +195,16 @@ def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
     result = solve(problem, time_limit_s=time_limit_s or cfg.rules.time_limit_seconds,
                    seed=cfg.center.seed if seed is None else seed, workers=2)
     roster = roster_frame(result, problem.grid)
-    explanation = [str(c) for c in (getattr(result, "explanation", None) or [])]
+    explanation = [str(c) for c in result.explanation]
     return ScheduleStage(
         roster=roster,
         coverage=coverage_frame(cfg, requirements, roster, week),
         leave=leave_frame(result),
         status=str(result.status),
-        objective=getattr(result, "objective", None),
-        bound=getattr(result, "bound", None),
-        wall_time_s=float(getattr(result, "wall_time_s", 0.0) or 0.0),
-        violations=list(getattr(result, "violations", []) or []),
+        objective=result.objective,
+        bound=result.bound,
+        wall_time_s=float(result.wall_time_s),
+        violations=list(result.violations),
         explanation=explanation,
     )
 
