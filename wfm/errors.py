@@ -53,3 +53,10 @@ class ConfigError(InputError):
     """The center configuration (TOML) has an unknown key or an impossible value."""
 
     place = "key"
+
+
+class ScheduleError(WfmError):
+    """No roster could be built: the rules cannot all hold, or none was found in the time limit.
+
+    The message lists the conflicting rules (which rule, which day, which agents) a planner can relax.
+    """

@@ -21,7 +21,7 @@ import polars as pl
 from solvers import solve
 from solvers.types import Agent, BreakRule, Contract, Grid, LeaveRequest, Problem, Rules, ShiftTemplate
 from wfm.config import WEEKDAYS, CenterConfig
-from wfm.errors import InputError
+from wfm.errors import InputError, ScheduleError
 
 ROSTER_COLUMNS = ["agent_id", "date", "activity", "start", "end", "skill"]
 PATTERNS = {"5on2off": "5on2off", "1on1off": "1on1off", "flexible": "part_time"}
@@ -194,8 +194,15 @@ def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
     problem = build_problem(cfg, requirements, agents, leave, week)
     result = solve(problem, time_limit_s=time_limit_s or cfg.rules.time_limit_seconds,
                    seed=cfg.center.seed if seed is None else seed, workers=2)
-    roster = roster_frame(result, problem.grid)
     explanation = [str(c) for c in result.explanation]
+    if result.status == "INFEASIBLE":
+        lines = "; ".join(explanation[:8]) or "no explanation could be found in the time limit"
+        raise ScheduleError(f"no roster satisfies every hard rule. Conflicting rules: {lines}. "
+                            "Relax one of them in the center file, add agents, or give leave back")
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        raise ScheduleError(f"no roster was found within {time_limit_s or cfg.rules.time_limit_seconds:g} s "
+                            f"(solver status {result.status}); give a longer --time-limit")
+    roster = roster_frame(result, problem.grid)
     return ScheduleStage(
         roster=roster,
         coverage=coverage_frame(cfg, requirements, roster, week),
