@@ -135,6 +135,15 @@ STATE_LOG = Contract(
         Column("end", DATETIME, what="state end"),
     ),
 )
+SPECIAL_DAYS = Contract(
+    "special days",
+    (
+        Column("date", pl.Date, what='the day, e.g. "2026-12-25"'),
+        Column("action", pl.String, what='"exclude" (leave out of training) or "factor" (scale the forecast)'),
+        Column("factor", pl.Float64, required=False, what="the multiplier for action = factor, e.g. 1.3", min=0),
+        Column("queue", pl.String, required=False, what="the queue it applies to (empty = every queue)"),
+    ),
+)
 
 
 @dataclass
@@ -387,6 +396,30 @@ def read_leave(path: str | Path, agents: pl.DataFrame) -> Checked:
         i = int(bad.arg_true()[0])
         raise InputError("the leave ends before it starts", file=file, row=i + 2, column="end",
                          fix="end must be after start")
+    return Checked(df)
+
+
+def read_special_days(path: str | Path, cfg) -> Checked:
+    """Days a planner marks: holidays or campaigns to leave out of training, or to scale."""
+    file = str(path)
+    df = check_table(read_raw(path), SPECIAL_DAYS, file)
+    bad = ~df["action"].is_in(["exclude", "factor"])
+    if bad.any():
+        i = int(bad.arg_true()[0])
+        raise InputError(f"{df['action'][i]!r} is not an action", file=file, row=i + 2, column="action",
+                         fix='use "exclude" or "factor"')
+    if "factor" not in df.columns:
+        df = df.with_columns(factor=pl.lit(None, dtype=pl.Float64))
+    missing = (df["action"] == "factor") & df["factor"].is_null()
+    if missing.any():
+        i = int(missing.arg_true()[0])
+        raise InputError("action is factor but no factor is given", file=file, row=i + 2, column="factor",
+                         fix="give the multiplier, e.g. 1.3 for 30 % more contacts")
+    if "queue" in df.columns:
+        known = df.filter(pl.col("queue").is_not_null() & (pl.col("queue") != ""))
+        if known.height:
+            _unknown(df.with_columns(pl.col("queue").fill_null(list(cfg.queues)[0])), "queue", list(cfg.queues),
+                     file, "queue")
     return Checked(df)
 
 

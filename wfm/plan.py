@@ -73,14 +73,15 @@ def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFr
 
 def run_plan(cfg: CenterConfig, history: pl.DataFrame, agents: pl.DataFrame,
              leave: pl.DataFrame | None = None, *, week: date | None = None,
-             time_limit_s: float | None = None, step: Step | None = None) -> PlanResult:
+             time_limit_s: float | None = None, step: Step | None = None,
+             special_days: pl.DataFrame | None = None) -> PlanResult:
     """Run the three stages for the week after the history (or ``week``).
 
     ``step`` is called with the name of each stage as it starts (for a progress display).
     """
     step = step or (lambda _name: None)
     step("forecast")
-    fc = forecast_week(cfg, history, week)
+    fc = forecast_week(cfg, history, week, special_days=special_days)
     step("staffing")
     req = staff_requirements(fc.forecast, cfg)
     step("roster")
@@ -92,7 +93,10 @@ def plan_outputs(result: PlanResult, history: pl.DataFrame, *, plots: bool = Tru
     """The files of a plan run, ready for :func:`wfm.io.write_outputs`."""
     from wfm import plots as P
 
+    import json
+
     files: dict = {
+        "summary.json": json.dumps(result.summary, indent=2).encode(),
         "forecast.csv": result.forecast.forecast,
         "requirements.csv": result.requirements,
         "roster.csv": result.schedule.roster,

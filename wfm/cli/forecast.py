@@ -30,6 +30,7 @@ def forecast(
     config: Path = ConfigOption,
     out: Path = typer.Option(Path("forecast.csv"), "--out", "-o", help="Forecast file to write (CSV or Parquet)."),
     week: str = typer.Option(None, help="Monday of the week to forecast (default: the week after the history)."),
+    special_days: Path = typer.Option(None, "--special-days", help="Days to leave out of training or scale: date, action (exclude|factor), factor, queue."),
     backtest: bool = typer.Option(False, "--backtest", help="Also write backtest.csv, forecast_scores.csv and forecast.png beside --out."),
 ) -> None:
     """Forecast contacts and handle time for every open interval of a week.
@@ -38,14 +39,15 @@ def forecast(
     The model is chosen per queue by rolling-origin backtest unless [forecast] models names one.
     """
     from wfm.forecasting import forecast_week
-    from wfm.io import read_history, write_outputs
+    from wfm.io import read_history, read_special_days, write_outputs
 
     cfg = load_config(config)
     checked = read_history(history, cfg)
     for n in checked.notes:
         note(n)
     with console.status("forecasting (backtest and model choice per queue)..."):
-        stage = forecast_week(cfg, checked.frame, parse_week(week))
+        special = read_special_days(special_days, cfg).frame if special_days else None
+        stage = forecast_week(cfg, checked.frame, parse_week(week), special_days=special)
     files = {out.name: stage.forecast}
     if backtest:
         from wfm import plots

@@ -15,6 +15,7 @@ def plan(
     history: Path = typer.Option(None, "--history", help="Contact history (CSV or Parquet)."),
     agents: Path = typer.Option(None, "--agents", help="Agents: agent_id, contract, skills."),
     leave: Path = typer.Option(None, "--leave", help="Leave requests (optional)."),
+    special_days: Path = typer.Option(None, "--special-days", help="Days to leave out of the forecast's training or to scale (optional)."),
     config: Path = ConfigOption,
     sample: bool = typer.Option(False, "--sample", help="Use the bundled sample center instead of files."),
     out: Path = typer.Option(Path("plan"), "--out", "-o", help="Folder for forecast.csv, requirements.csv, roster.csv, plots."),
@@ -29,7 +30,7 @@ def plan(
     schedule accuracy and the solver's status. Files are written only when every stage succeeded.
     """
     from wfm.errors import InputError
-    from wfm.io import read_agents, read_history, read_leave
+    from wfm.io import read_agents, read_history, read_leave, read_special_days
     from wfm.plan import run_plan, write_plan
 
     cfg = load_config(config, sample=sample)
@@ -58,7 +59,9 @@ def plan(
         def step(name: str) -> None:
             bar.update(task, description=f"weekly plan: {name}", completed=stages.index(name))
 
-        result = run_plan(cfg, hist, ag, lv, week=parse_week(week), time_limit_s=time_limit, step=step)
+        special = read_special_days(special_days, cfg).frame if special_days else None
+        result = run_plan(cfg, hist, ag, lv, week=parse_week(week), time_limit_s=time_limit, step=step,
+                          special_days=special)
         step("writing")
         paths = write_plan(out, result, hist, plots=plots)
         bar.update(task, completed=len(stages))
