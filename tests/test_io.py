@@ -252,3 +252,17 @@ def test_grid_respects_hours(cfg):
 
     g = interval_grid(cfg, date(2026, 11, 16), 7)
     assert g.height == 8  # Monday and Tuesday 08:00-10:00 at 30 minutes; the rest closed
+
+
+def test_special_days(tmp_path, cfg):
+    from wfm.io import read_special_days
+
+    ok = read_special_days(write(tmp_path, "date,action,factor,queue\n2026-12-25,exclude,,\n2026-11-27,factor,1.4,calls\n",
+                                 "special.csv"), cfg).frame
+    assert ok.height == 2 and ok["factor"][1] == 1.4
+    e = error_of(read_special_days, write(tmp_path, "date,action,factor\n2026-12-25,skip,\n", "special.csv"), cfg)
+    assert (e.row, e.column) == (2, "action")
+    e = error_of(read_special_days, write(tmp_path, "date,action\n2026-12-25,factor\n", "special.csv"), cfg)
+    assert (e.row, e.column) == (2, "factor")
+    e = error_of(read_special_days, write(tmp_path, "date,action,factor,queue\n2026-12-25,factor,2,cals\n", "special.csv"), cfg)
+    assert (e.row, e.column) == (2, "queue")
