@@ -16,7 +16,7 @@ from models.errors import InputError, InsufficientHistoryError
 from models.intervals import IntervalModel
 
 #: Models tried by the automatic choice when ``models=None``.
-AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean")
+AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean", "poisson_glm", "ets_profile", "combo")
 BACKTEST_COLUMNS = ["queue", "model", "origin", "start", "actual", "forecast", "lo", "hi"]
 SCORE_COLUMNS = ["queue", "model", "wape", "mape", "bias", "accuracy", "coverage", "chosen"]
 
