@@ -21,8 +21,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from models.base import Forecaster, Series, register
 from models.calendar import DAY_FEATURES, day_of, slot_of, slots_per_day, weekday_of
@@ -160,6 +158,8 @@ class PoissonGLM(DailyProfileModel):
         self.keep_ = keep
         age = (self.last_day_ - days).astype(float) / WEEK_DAYS
         weights = 0.5 ** (age / self.half_life_weeks)
+        import statsmodels.api as sm  # imported on first fit: it is slow to import
+
         family = sm.families.Gamma(sm.families.links.Log()) if series.is_rate else sm.families.Poisson()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -265,9 +265,11 @@ class UCProfile(_GridLevelModel):
     """
 
     def _fit_grid(self, grid: np.ndarray, y: np.ndarray) -> None:
+        from statsmodels.tsa.statespace.structural import UnobservedComponents
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            mod = sm.tsa.UnobservedComponents(
+            mod = UnobservedComponents(
                 np.log(y), level="llevel", seasonal=self.period_, stochastic_seasonal=False
             )
             self.uc_ = mod.fit(disp=False, maxiter=200)
