@@ -16,7 +16,7 @@ from models.errors import InputError, InsufficientHistoryError
 from models.intervals import IntervalModel
 
 #: Models tried by the automatic choice when ``models=None``.
-AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean")
+AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean", "poisson_glm", "ets_profile", "combo")
 BACKTEST_COLUMNS = ["queue", "model", "origin", "start", "actual", "forecast", "lo", "hi"]
 SCORE_COLUMNS = ["queue", "model", "wape", "mape", "bias", "accuracy", "coverage", "chosen"]
 
@@ -114,11 +114,10 @@ def _prepare(
     future = _check_frame(future, "future", ["queue", "start"])
     if history[target].null_count():
         raise InputError(f"history column '{target}' has {history[target].null_count()} empty values")
-    years = range(
-        min(history["start"].min().year, future["start"].min().year if future.height else 9999) - 1,
-        max(history["start"].max().year, future["start"].max().year if future.height else 0) + 2,
-    )
-    hol = _holiday_days(holidays, years)
+    if history.height == 0:
+        raise InsufficientHistoryError("history has no rows; give at least one week per queue")
+    both = pl.concat([history["start"], future["start"]])
+    hol = _holiday_days(holidays, range(both.min().year - 1, both.max().year + 2))
     out = []
     for queue in future["queue"].unique(maintain_order=True).to_list():
         h = history.filter(pl.col("queue") == queue).sort("start")
@@ -161,7 +160,12 @@ def _cutoffs(series: Series, origins: int, horizon_days: int) -> list[np.datetim
 
 
 def _run_backtest(
-    prep: _Prepared, names: Sequence[str | Forecaster], origins: int, horizon_days: int, level: float
+    prep: _Prepared,
+    names: Sequence[str | Forecaster],
+    origins: int,
+    horizon_days: int,
+    level: float,
+    first: int = 1,
 ) -> pl.DataFrame:
     s = prep.series
     horizon = np.timedelta64(horizon_days, "D")
@@ -169,6 +173,8 @@ def _run_backtest(
     for name in names:
         rows = []
         for o, cutoff in enumerate(_cutoffs(s, origins, horizon_days), start=1):
+            if o < first:
+                continue
             test = (s.start >= cutoff) & (s.start < cutoff + horizon)
             train = s.before(cutoff)
             model = make(name)
@@ -261,12 +267,14 @@ def forecast(
     holidays: str | None = None,
     seed: int = 0,
     horizon_days: int = 7,
+    interval_origins: int = 12,
 ) -> ForecastResult:
     """Forecast ``target`` for exactly the rows of ``future``, per queue, with intervals.
 
     Each queue's model is chosen by a rolling-origin backtest on its own history (the model
     with the lowest WAPE over ``origins`` windows of ``horizon_days``); the interval comes from
-    that backtest's residuals. ``weight`` (e.g. ``"contacts"`` for ``target="aht_s"``) makes
+    the chosen model's residuals over ``interval_origins`` windows (or as many as the history
+    allows; more windows than for the choice, because a few weeks under-state the tails). ``weight`` (e.g. ``"contacts"`` for ``target="aht_s"``) makes
     every average a weighted one. ``special_days`` rows with action ``exclude`` are left out
     of training; rows with action ``factor`` are divided by the factor in the history and the
     forecast of that date is multiplied by it. ``holidays`` is a country code for the
@@ -307,6 +315,9 @@ def forecast(
         label = chosen if isinstance(chosen, str) else chosen.name
         if bt.height:
             mine = bt.filter(pl.col("model") == label)
+            if interval_origins > origins:
+                more = _run_backtest(prep, [chosen], interval_origins, horizon_days, level, first=origins + 1)
+                mine = pl.concat([mine, more], how="diagonal") if more.height else mine
             im = IntervalModel.fit(mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate)
         else:
             im = _in_sample_intervals(model, s, level)

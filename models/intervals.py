@@ -2,7 +2,9 @@
 
 Counts get the variance model ``var = f + c2 * f**2`` (Poisson noise plus a relative level
 error ``c2`` estimated from the residuals); the residuals standardised by it give the
-interval's quantiles. Rates (AHT) use relative residuals ``(actual - f) / f``.
+interval's half-width: the ``level`` quantile of their absolute value, so the interval is
+symmetric (the sign of past errors, a week's bias, does not carry over to the next week).
+Rates (AHT) use relative residuals ``(actual - f) / f``.
 """
 
 from __future__ import annotations
@@ -43,15 +45,14 @@ class IntervalModel:
         f = np.maximum(np.asarray(forecast, float), 0.0)
         keep = np.isfinite(a) & np.isfinite(f)
         a, f = a[keep], f[keep]
-        lo_p, hi_p = 0.5 - level / 2, 0.5 + level / 2
         if is_rate:
             pos = f > 0
-            z = (a[pos] - f[pos]) / f[pos]
-            return IntervalModel(True, 0.0, *np.quantile(z, [lo_p, hi_p]).tolist())
+            q = float(np.quantile(np.abs(a[pos] - f[pos]) / f[pos], level))
+            return IntervalModel(True, 0.0, -q, q)
         r = a - f
         c2 = max(0.0, float((r @ r - f.sum()) / max(f @ f, 1e-12)))
-        z = r / np.sqrt(f + c2 * f * f + 1.0)
-        return IntervalModel(False, c2, *np.quantile(z, [lo_p, hi_p]).tolist())
+        q = float(np.quantile(np.abs(r) / np.sqrt(f + c2 * f * f + 1.0), level))
+        return IntervalModel(False, c2, -q, q)
 
     def bounds(self, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Lower and upper bounds (>= 0) around point forecasts."""
