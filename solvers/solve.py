@@ -1,0 +1,144 @@
+"""Public entry points: :func:`solve` a roster problem, :func:`explain` an infeasible one."""
+
+from __future__ import annotations
+
+import time
+
+from ortools.sat.python import cp_model
+
+from .greedy import greedy_hint
+from .model import _FirstSolution, build, extract, make_solver
+from .types import Conflict, Problem, RosterResult
+
+#: CP-SAT parameters used unless the caller overrides them. With 2 workers CP-SAT runs a
+#: single full subsolver besides its LNS one; the reduced-costs subsolver gives real lower
+#: bounds and good solutions on rostering models (measured on the Curtois benchmark).
+DEFAULT_PARAMS: dict = {}
+
+
+def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
+          hint: dict | None = None, use_greedy_hint: bool = True, stop_at_first: bool = False,
+          explain_infeasible: bool = True, params: dict | None = None) -> RosterResult:
+    """Build the CP-SAT roster model of ``problem`` and solve it.
+
+    Parameters
+    ----------
+    time_limit_s : wall-time limit, always honoured (the explanation of an infeasible problem
+        gets its own limit of the same length).
+    seed, workers : CP-SAT ``random_seed`` and ``num_workers``. Same inputs, seed and workers
+        give the same roster when the search ends on its own (optimal) or ``deterministic`` work
+        limits are set in ``params`` (e.g. ``{"max_deterministic_time": 5}``); a wall-time stop
+        depends on the machine's speed.
+    hint : ``{(agent_id, day): (template, start_min, skill) | None}`` warm start; by default a
+        greedy constructive roster is used as hint.
+    stop_at_first : return as soon as a feasible roster exists.
+    params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
+
+    Returns a :class:`RosterResult`.
+
+    >>> from datetime import date
+    >>> import numpy as np
+    >>> from solvers.types import Grid, ShiftTemplate, Contract, Agent
+    >>> g = Grid(date(2026, 1, 5), 1, 60, open={"voice": np.zeros((1, 24), bool)})
+    >>> req = {"voice": np.zeros((1, 24), int)}; req["voice"][0, 9:17] = 1
+    >>> p = Problem(g, [ShiftTemplate("day", 480, 480, 600, 60)],
+    ...             [Agent("a", Contract("c"), ("voice",))], requirement=req)
+    >>> r = solve(p, time_limit_s=5)
+    >>> r.status, r.objective, r.assignments[0].start_min
+    ('OPTIMAL', 0.0, 540)
+    """
+    t0 = time.perf_counter()
+    rm = build(problem)
+    if hint is None and use_greedy_hint:
+        hint = greedy_hint(problem)
+    if hint:
+        _add_hint(rm, hint)
+    merged = {**DEFAULT_PARAMS, **(params or {})}
+    remaining = max(time_limit_s - (time.perf_counter() - t0), 0.1)
+    solver = make_solver(remaining, seed, workers, merged)
+    cb = _FirstSolution(t0, stop_at_first)
+    status = solver.Solve(rm.model, cb)
+    name = solver.StatusName(status)
+    result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
+                          problem=problem, first_solution_s=cb.first)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.objective = float(solver.ObjectiveValue())
+        result.bound = float(solver.BestObjectiveBound())
+        result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
+    elif status == cp_model.INFEASIBLE and explain_infeasible:
+        result.explanation = explain(problem, time_limit_s=time_limit_s, seed=seed,
+                                     workers=workers)
+    elif status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"CP-SAT says the model is invalid: {rm.model.Validate()}")
+    result.wall_time_s = time.perf_counter() - t0
+    return result
+
+
+def _add_hint(rm, hint: dict) -> None:
+    ids = {ag.agent_id: a for a, ag in enumerate(rm.problem.agents)}
+    for (aid, d), choice in hint.items():
+        a = ids.get(aid)
+        if a is None or (a, d) not in rm.options:
+            continue
+        for o in rm.options[a, d]:
+            hit = choice is not None and (o.template.name, o.start) == tuple(choice[:2]) and (
+                len(choice) < 3 or choice[2] is None or choice[2] == o.skill)
+            rm.model.AddHint(o.var, bool(hit))
+
+
+def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
+            minimise: bool = True) -> list[Conflict]:
+    """Rules (with agent/day) that cannot all hold together, for an infeasible problem.
+
+    Every hard rule gets an assumption literal; CP-SAT reports a set of assumptions sufficient
+    for infeasibility, which is then shrunk by deletion (each rule dropped in turn; kept if the
+    rest becomes feasible). Returns ``[]`` when the problem is feasible or no answer was found
+    within the time limit; soft rules never make a problem infeasible.
+    """
+    t0 = time.perf_counter()
+    rm = build(problem, explain=True, objective=False)
+    lit_to_key = {lit.Index(): key for key, lit in rm.assumptions.items()}
+
+    def core_of(active: list) -> list | None:
+        m = rm.model.Clone()
+        m.ClearAssumptions()
+        m.AddAssumptions(active)
+        left = max(time_limit_s - (time.perf_counter() - t0), 0.1)
+        s = make_solver(left, seed, 1, None)
+        st = s.Solve(m)
+        if st == cp_model.INFEASIBLE:
+            return [rm.model.GetBoolVarFromProtoIndex(i) for i in
+                    s.SufficientAssumptionsForInfeasibility()]
+        return None if st == cp_model.UNKNOWN else []
+
+    core = core_of(list(rm.assumptions.values()))
+    if not core:
+        return []
+    if minimise and len(core) <= 40:
+        i = 0
+        while i < len(core) and time.perf_counter() - t0 < time_limit_s:
+            trial = core[:i] + core[i + 1:]
+            sub = core_of(trial) if trial else []
+            if sub:  # still infeasible without core[i]: drop it
+                core = [c for c in trial if c.Index() in {s.Index() for s in sub}] or trial
+            else:
+                i += 1
+    out = []
+    for lit in core:
+        rule, a, d = lit_to_key[lit.Index()]
+        aid = problem.agents[a].agent_id if a is not None else None
+        out.append(Conflict(rule, aid, d, _hint_for(rule)))
+    return sorted(out, key=lambda c: (c.rule, c.agent_id or "", c.day or 0))
+
+
+_FIXES = {
+    "continuous coverage": "too few agents can be on line there; add agents or close the interval",
+    "handover": "no overlapping shift to hand over to; add a template start or an agent",
+    "minimum rest": "shorten the rest or widen the start windows",
+    "day off": "the agent's day off conflicts with other rules",
+    "contract days/minutes per week": "the contract's weekly days/minutes cannot be met",
+}
+
+
+def _hint_for(rule: str) -> str:
+    return _FIXES.get(rule, "relax this rule or change the inputs it applies to")
