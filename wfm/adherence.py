@@ -514,3 +514,31 @@ def leave_warnings(
            .with_columns(suspended_until=pl.col("suspended_from") + pl.duration(days=rules.suspension_days)))
     return per, events
 
+
+
+def agent_summary(days: pl.DataFrame) -> pl.DataFrame:
+    """One row per agent over the period: shifts, adherence and conformance (time-weighted over
+    measured days), days per lateness class, early leaves, paid hours and days kept.
+
+    >>> from datetime import date
+    >>> d = pl.DataFrame({"agent_id": ["a", "a"], "date": [date(2026, 11, 2), date(2026, 11, 3)],
+    ...     "status": ["worked", "worked"], "scheduled_min": [480.0, 240.0], "adherent_min": [480.0, 120.0],
+    ...     "work_min": [450.0, 240.0], "worked_min": [450.0, 120.0], "lateness": ["on_time", "late_10_30"],
+    ...     "early_leave": [False, False], "service_ratio": [0.9, 0.5], "paid_hours": [8.0, 2.0], "kept": [True, False]})
+    >>> agent_summary(d)["adherence"].to_list()  # (480 + 120) / (480 + 240)
+    [0.8333333333333334]
+    """
+    measured = pl.col("status") != LEAVE_DAY
+    return days.group_by("agent_id").agg(
+        shifts=pl.len(),
+        leave_days=(~measured).sum(),
+        adherence=pl.col("adherent_min").filter(measured).sum() / pl.col("scheduled_min").filter(measured).sum(),
+        conformance=pl.col("worked_min").filter(measured).sum() / pl.col("work_min").filter(measured).sum(),
+        **{c: (pl.col("lateness") == c).sum() for c in (ON_TIME, LATE_LT_10, LATE_10_30, LATE_30_60, ABSENT)},
+        early_leaves=pl.col("early_leave").sum(),
+        service_ratio=(pl.col("service_ratio") * pl.col("scheduled_min")).filter(measured).sum()
+        / pl.col("scheduled_min").filter(measured).sum(),
+        scheduled_hours=pl.col("scheduled_min").filter(measured).sum() / 60,
+        paid_hours=pl.col("paid_hours").sum(),
+        kept_days=pl.col("kept").sum(),
+    ).sort("agent_id")

@@ -196,13 +196,16 @@ def planning_accuracy(
     requirements: pl.DataFrame | None = None,
     roster: pl.DataFrame | None = None,
     staff: StaffFn | None = None,
+    staffing: bool = True,
 ) -> pl.DataFrame:
     """The three accuracy measures in one long frame (see :func:`accuracy_table`), targets from ``cfg``.
 
     Schedule accuracy needs ``roster`` and ``requirements``; it is left out when either is None.
+    Staffing accuracy is left out when ``staffing`` is false.
     """
-    parts = [forecast_accuracy(forecast, actuals, cfg.targets.forecast_accuracy),
-             staffing_accuracy(forecast, actuals, cfg, staff)]
+    parts = [forecast_accuracy(forecast, actuals, cfg.targets.forecast_accuracy)]
+    if staffing:
+        parts.append(staffing_accuracy(forecast, actuals, cfg, staff))
     if roster is not None and requirements is not None:
         parts.append(schedule_accuracy(roster, requirements, cfg))
     return pl.concat(parts)
