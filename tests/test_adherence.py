@@ -1,0 +1,244 @@
+"""Adherence, attendance, pay factors and warnings on small hand-made logs (answers worked out here)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from wfm.adherence import (
+    AttendanceRules, WarningRules, agent_days, agent_summary, check_roster, check_state_log, leave_warnings,
+    team_days,
+)
+from wfm.cli import main
+from wfm.errors import InputError
+
+DAY = date(2026, 11, 2)  # a Monday
+
+
+def at(h: int, m: int = 0, day: date = DAY) -> datetime:
+    return datetime(day.year, day.month, day.day) + timedelta(hours=h, minutes=m)
+
+
+def roster(*rows) -> pl.DataFrame:
+    """rows: (agent, activity, (h, m) start, (h, m) end[, day])."""
+    out = []
+    for r in rows:
+        agent, act, s, e = r[:4]
+        day = r[4] if len(r) > 4 else DAY
+        out.append((agent, day, act, at(*s, day=day), at(*e, day=day), "voice"))
+    return pl.DataFrame(out, orient="row", schema=["agent_id", "date", "activity", "start", "end", "skill"])
+
+
+def states(*rows) -> pl.DataFrame:
+    """rows: (agent, state, (h, m) start, (h, m) end)."""
+    return pl.DataFrame([(a, s, at(*b), at(*e)) for a, s, b, e in rows], orient="row",
+                        schema=["agent_id", "state", "start", "end"])
+
+
+def one(df: pl.DataFrame, agent: str) -> dict:
+    return df.filter(pl.col("agent_id") == agent).row(0, named=True)
+
+
+# A: 09-17 with lunch 12:00-12:30, comes back 10 minutes late from lunch.
+ROSTER_A = [("A", "shift", (9, 0), (17, 0)), ("A", "lunch", (12, 0), (12, 30))]
+STATES_A = [("A", "available", (9, 0), (12, 0)), ("A", "lunch", (12, 0), (12, 40)),
+            ("A", "available", (12, 40), (17, 0))]
+# B: a 2-hour cloud shift 09-11 at a 69 % service ratio (DOMAIN.md section 6 example).
+ROSTER_B = [("B", "shift", (9, 0), (11, 0))]
+STATES_B = [("B", "available", (9, 0), (9, 30)), ("B", "on_contact", (9, 30), (10, 20)),
+            ("B", "acw", (10, 20), (10, 23)), ("B", "aux", (10, 23), (11, 0))]
+# C: rostered 09-17, never logs in.
+ROSTER_C = [("C", "shift", (9, 0), (17, 0))]
+
+
+def test_lunch_overrun_with_and_without_grace():
+    r, s = roster(*ROSTER_A), states(*STATES_A)
+    d = one(agent_days(r, s), "A")
+    # out of activity 12:30-12:40 (still at lunch); the first 5 minutes after the lunch end are grace
+    # (being in the activity before the change), so 5 of 480 minutes are lost: 475 / 480
+    assert d["adherence"] == pytest.approx(475 / 480)
+    # conformance: worked 180 + 260 = 440 minutes of 480 - 30 = 450 scheduled work
+    assert d["conformance"] == pytest.approx(440 / 450)
+    assert d["lateness"] == "on_time" and not d["early_leave"]
+    # service ratio (serving + available) / rostered = 440 / 480 = 91.7 % -> pay factor 100 %
+    assert d["service_ratio"] == pytest.approx(440 / 480)
+    assert d["pay_factor"] == 1.0 and d["paid_hours"] == pytest.approx(8.0)
+    assert d["kept"]  # came, 99 % >= 95 %
+    # without grace all 10 minutes count: 470 / 480
+    d0 = one(agent_days(r, s, AttendanceRules(grace_minutes=0)), "A")
+    assert d0["adherence"] == pytest.approx(470 / 480)
+
+
+def test_two_hour_shift_at_69_percent_is_paid_one_and_a_half_hours():
+    d = one(agent_days(roster(*ROSTER_B), states(*STATES_B)), "B")
+    # serving 50 + 3 minutes, available 30: (53 + 30) / 120 = 69.2 % -> band 60-75 % -> 75 %
+    assert d["service_ratio"] == pytest.approx(83 / 120)
+    assert d["pay_factor"] == 0.75
+    assert d["paid_hours"] == pytest.approx(2 * 0.75)  # = 1.5 hours, as in DOMAIN.md
+    # aux 10:23-11:00 is out of activity; the grace before the shift end forgives only "off", not aux
+    assert d["adherence"] == pytest.approx(83 / 120)
+    assert not d["kept"]
+
+
+def test_pay_factor_table_and_the_late_or_early_cap():
+    rules = AttendanceRules()
+    ratios = np.array([0.95, 0.80, 0.7999, 0.75, 0.60, 0.5999, 0.40, 0.3999])
+    assert rules.pay_factor(ratios, np.zeros(8, bool)).tolist() == [1.0, 1.0, 0.9, 0.9, 0.75, 0.5, 0.5, 0.0]
+    # late or early: at most 90 % of the hours, never more than the band gives
+    assert rules.pay_factor(np.array([0.95, 0.5]), np.array([True, True])).tolist() == [0.9, 0.5]
+
+
+@pytest.mark.parametrize(("late", "cls", "adherence"), [
+    (-3, "on_time", 1.0),            # logged in 3 minutes early
+    (0, "on_time", 1.0),
+    (5, "late_lt_10", 1.0),          # 5 minutes late: all within the 5-minute grace
+    (10, "late_10_30", 475 / 480),   # 10 late: 5 forgiven, 5 lost
+    (29, "late_10_30", 456 / 480),
+    (30, "late_30_60", 455 / 480),
+    (60, "late_30_60", 425 / 480),
+    (61, "absent", 0.0),             # more than 60 minutes late counts as absent the whole day
+])
+def test_lateness_classes(late, cls, adherence):
+    r = roster(("X", "shift", (9, 0), (17, 0)))
+    s = pl.DataFrame({"agent_id": ["X"], "state": ["available"], "start": [at(9) + timedelta(minutes=late)],
+                      "end": [at(17)]})
+    d = one(agent_days(r, s), "X")
+    assert d["lateness"] == cls
+    assert d["adherence"] == pytest.approx(adherence)
+    if cls == "absent":
+        assert d["status"] == "absent" and d["paid_hours"] == 0 and not d["kept"]
+    elif cls != "on_time":
+        assert d["late_min"] == pytest.approx(late) and d["pay_factor"] == 0.9  # late caps pay at 90 %
+
+
+def test_no_login_is_absent():
+    d = one(agent_days(roster(*ROSTER_C), states(*STATES_B)), "C")
+    assert d["status"] == "absent" and d["lateness"] == "absent" and d["adherence"] == 0.0
+
+
+def test_early_leave():
+    r = roster(("E", "shift", (9, 0), (17, 0)))
+    s = states(("E", "available", (8, 58), (16, 40)))
+    d = one(agent_days(r, s), "E")
+    assert d["lateness"] == "on_time" and d["late_min"] == 0
+    assert d["early_min"] == pytest.approx(20) and d["early_leave"]
+    # 16:40-16:55 out of activity (15 min); 16:55-17:00 is grace (already "off", the next activity)
+    assert d["adherence"] == pytest.approx(465 / 480)
+    # ratio 460 / 480 = 95.8 % -> 100 %, capped at 90 % for leaving early: 8 h x 0.9 = 7.2 h
+    assert d["pay_factor"] == 0.9 and d["paid_hours"] == pytest.approx(7.2)
+
+
+def test_leave_days_are_not_measured():
+    r = roster(("L", "shift", (9, 0), (17, 0)), ("L", "leave", (0, 0), (23, 59)),
+               ("M", "shift", (9, 0), (17, 0)))
+    leave = pl.DataFrame({"agent_id": ["M"], "start": [at(0)], "end": [at(23)], "kind": ["sick"],
+                          "requested_at": [at(0) - timedelta(days=2)]})
+    d = agent_days(r, states(("Z", "available", (9, 0), (17, 0))), leave=leave)
+    assert d["status"].to_list() == ["leave", "leave"]  # L by roster row, M by leave request
+    assert d["adherence"].null_count() == 2 and d["paid_hours"].sum() == 0
+
+
+def test_team_measures():
+    r = roster(*ROSTER_A, *ROSTER_B, *ROSTER_C)
+    s = states(*STATES_A, *STATES_B)
+    days = agent_days(r, s)
+    team = team_days(days, s)
+    assert team.height == 2  # the day and the period total (date null)
+    t = team.row(-1, named=True)
+    # kept: A only (B 69 % adherence, C absent) -> 1 / 3
+    assert (t["agents"], t["kept"], t["absent"]) == (3, 1, 1)
+    assert t["schedule_adherence"] == pytest.approx(1 / 3) and not t["adherence_ok"]
+    # logged: A 180 + 40 + 260 = 480, B 120 -> 600; aux + break: B's 37 aux (lunch is not aux)
+    assert t["aux_share"] == pytest.approx(37 / 600) and not t["aux_ok"]  # 6.2 % is not < 6 %
+    # occupancy: serving B 50 + 3 = 53; available A 440 + B 30 = 470 -> 53 / 523
+    assert t["occupancy"] == pytest.approx(53 / 523) and not t["occupancy_ok"]
+    per = agent_summary(days)
+    assert one(per, "A")["paid_hours"] == pytest.approx(8.0)
+    assert one(per, "C")["absent"] == 1
+
+
+def _days(rows) -> pl.DataFrame:
+    return pl.DataFrame(rows, orient="row", schema=["agent_id", "date", "skill", "shift_start", "status"])
+
+
+def test_warnings_and_suspension():
+    d = lambda m, dd: date(2026, m, dd)  # noqa: E731
+    t = lambda m, dd, h=9: datetime(2026, m, dd, h)  # noqa: E731
+    days = _days([
+        ("X", d(11, 5), "chat", t(11, 5), "leave"),
+        ("X", d(11, 6), "chat", t(11, 6), "absent"),
+        ("Y", d(11, 5), "cloud", t(11, 5), "leave"),
+        ("Z", d(1, 10), "chat", t(1, 10), "absent"),
+        ("Z", d(8, 1), "chat", t(8, 1), "leave"),
+        ("W", d(11, 5), "chat", t(11, 5), "worked"),
+    ])
+    leave = pl.DataFrame({
+        "agent_id": ["X", "Y", "Z"],
+        "start": [t(11, 5), t(11, 5), t(8, 1)],
+        "end": [t(11, 5, 17), t(11, 5, 17), t(8, 1, 17)],
+        "kind": ["personal"] * 3,
+        # X files 13 h ahead (chat needs 24 h): late; Y 3 h ahead (cloud needs 2 h): in time; Z 1 h: late
+        "requested_at": [t(11, 4, 20), t(11, 5, 6), t(8, 1, 8)],
+    })
+    per, events = leave_warnings(days, leave, WarningRules(notice_hours={"cloud": 2}))
+    x, y, z, w = (one(per, a) for a in "XYZW")
+    # X: late notice 1 + absent without leave 2 = 3 within six months -> suspended one month from the absence
+    assert (x["late_notice"], x["absent_without_leave"], x["warnings"]) == (1, 1, 3)
+    assert x["suspended_from"] == t(11, 6) and x["suspended_until"] == t(12, 6)
+    assert y["warnings"] == 0 and y["suspended_from"] is None
+    # Z: 3 warnings too, but 203 days apart (> 183-day window): not suspended
+    assert z["warnings"] == 3 and z["suspended_from"] is None
+    assert w["warnings"] == 0
+    assert events.filter(pl.col("agent_id") == "X")["event"].to_list() == ["late_notice", "absent_without_leave"]
+
+
+def test_roster_and_state_log_errors_name_row_column_and_fix():
+    bad = roster(("A", "shift", (9, 0), (17, 0)), ("A", "lunch", (16, 45), (17, 15)))
+    with pytest.raises(InputError, match=r"r\.csv, row 3, column 'start': the lunch lies outside"):
+        check_roster(bad, "r.csv")
+    with pytest.raises(InputError, match=r"row 3, column 'date': agent 'A' has two shifts"):
+        check_roster(roster(("A", "shift", (9, 0), (17, 0)), ("A", "shift", (18, 0), (20, 0))), "r.csv")
+    with pytest.raises(InputError, match=r"unknown activity 'brake'.*did you mean 'break'"):
+        check_roster(roster(("A", "brake", (9, 0), (17, 0))), "r.csv")
+    with pytest.raises(InputError, match=r"s\.csv, row 3, column 'state': unknown state 'lunchh'.*'lunch'"):
+        check_state_log(states(("A", "available", (9, 0), (10, 0)), ("A", "lunchh", (10, 0), (11, 0))), "s.csv")
+    with pytest.raises(InputError, match=r"row 3, column 'start': agent 'A' is in two states"):
+        check_state_log(states(("A", "available", (9, 0), (10, 0)), ("A", "aux", (9, 30), (11, 0))), "s.csv")
+
+
+# ------------------------------------------------------------------------- the command
+def _write(df: pl.DataFrame, path) -> None:
+    df.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
+
+
+def test_cli_adherence_writes_tables_report_and_chart(tmp_path):
+    _write(roster(*ROSTER_A, *ROSTER_B, *ROSTER_C), tmp_path / "roster.csv")
+    _write(states(*STATES_A, *STATES_B), tmp_path / "states.csv")
+    out = tmp_path / "out"
+    assert main(["adherence", "--roster", str(tmp_path / "roster.csv"), "--states", str(tmp_path / "states.csv"),
+                 "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"agent_days.csv", "agents.csv", "team.csv", "warnings.csv", "warning_events.csv", "report.md",
+            "adherence_by_agent.png"} <= names
+    assert not any(n.startswith(".") for n in names)  # no temporary files left
+    report = (out / "report.md").read_text()
+    assert "| schedule adherence (kept / rostered) | 33.3% | >= 99% | **FAIL** |" in report
+    assert "| C | 0 | 1 | 2 | no |" in report  # C absent without leave: 2 warnings
+    days = pl.read_csv(out / "agent_days.csv")
+    assert days.filter(pl.col("agent_id") == "B")["paid_hours"].item() == pytest.approx(1.5)
+    assert (out / "adherence_by_agent.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_adherence_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys):
+    _write(roster(*ROSTER_A), tmp_path / "roster.csv")
+    _write(states(("A", "available", (9, 0), (12, 0)), ("A", "lnch", (12, 0), (12, 30))), tmp_path / "states.csv")
+    out = tmp_path / "out"
+    code = main(["adherence", "--roster", str(tmp_path / "roster.csv"), "--states", str(tmp_path / "states.csv"),
+                 "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "states.csv" in err and "row 3" in err and "'state'" in err and "lunch" in err
+    assert not out.exists()

@@ -1,0 +1,544 @@
+"""Adherence and attendance: how each agent kept to the roster (DOMAIN.md sections 2, 4 and 6).
+
+Inputs are the roster as exported (``agent_id, date, activity, start, end[, skill]``; activity is
+shift, break, lunch or leave, and break/lunch rows lie inside their shift) and the agents' state
+log (``agent_id, state, start, end``). The measures:
+
+* per agent and day (:func:`agent_days`): time-based adherence (the agent was in the scheduled
+  activity at the scheduled time, with a grace around each scheduled change), conformance
+  (worked time / scheduled work time), lateness class, early leave, the in-shift service ratio
+  with its pay factor and the paid hours;
+* per team and day (:func:`team_days`): schedule adherence (agents who kept to their schedule /
+  all agents rostered), aux + break share of logged time, occupancy;
+* leave and warnings (:func:`leave_warnings`): leave requests filed with too little notice and
+  absences without leave, counted into warnings and suspensions.
+
+Every threshold is a field of :class:`AttendanceRules` (or :class:`WarningRules`) with its
+default from DOMAIN.md.
+
+Example
+-------
+>>> from datetime import date, datetime as dt
+>>> roster = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "activity": ["shift"],
+...                        "start": [dt(2026, 11, 2, 9)], "end": [dt(2026, 11, 2, 11)]})
+>>> states = pl.DataFrame({"agent_id": ["a"], "state": ["available"],
+...                        "start": [dt(2026, 11, 2, 9)], "end": [dt(2026, 11, 2, 11)]})
+>>> agent_days(roster, states)["adherence"].to_list()
+[1.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from wfm.errors import InputError
+from wfm.io import LEAVE, ROSTER, STATE_LOG, _unknown, check_table, read_raw
+
+#: the state an agent logs -> the roster activity it fulfils ("work" is the shift minus its breaks)
+STATE_ACTIVITY: dict[str, str] = {
+    "logged_out": "off",
+    "available": "work",
+    "on_contact": "work",
+    "acw": "work",
+    "break": "break",
+    "lunch": "lunch",
+    "training": "training",
+    "aux": "aux",
+}
+ACTIVITIES = ("shift", "break", "lunch", "leave")
+
+# lateness classes (DOMAIN.md section 6)
+ON_TIME, LATE_LT_10, LATE_10_30, LATE_30_60, ABSENT = "on_time", "late_lt_10", "late_10_30", "late_30_60", "absent"
+LEAVE_DAY = "leave"
+
+
+@dataclass
+class AttendanceRules:
+    """Thresholds of the attendance measures; defaults from DOMAIN.md sections 2 and 6.
+
+    >>> AttendanceRules().pay_factor(np.array([0.69]), np.array([False])).tolist()
+    [0.75]
+    """
+
+    #: minutes after and before each scheduled change (shift start/end, break start/end) in which
+    #: being in the neighbouring activity still counts as adherent
+    grace_minutes: float = 5.0
+    #: a first login at most this many minutes after the shift start is on time
+    on_time_minutes: float = 0.0
+    #: upper bounds (minutes) of the classes late < 10, 10-30, 30-60; beyond the last: absent
+    late_bounds: tuple[float, float, float] = (10.0, 30.0, 60.0)
+    #: leaving more than this many minutes before the shift end is an early leave
+    early_leave_minutes: float = 0.0
+    #: an agent-day "kept to the schedule" when the agent came (not absent, not on leave) and
+    #: adherence >= this; 0.95 forgives about 24 minutes out of activity in an 8-hour shift
+    kept_adherence: float = 0.95
+    #: in-shift service ratio -> pay factor, highest band first: (lowest ratio of the band, factor)
+    pay_bands: tuple[tuple[float, float], ...] = ((0.80, 1.0), (0.75, 0.90), (0.60, 0.75), (0.40, 0.50), (0.0, 0.0))
+    #: late or leaving early: at most this share of the hours is paid
+    late_or_early_factor: float = 0.90
+    #: states that count as serving customers / waiting for one / aux time (DOMAIN.md section 2)
+    serving_states: tuple[str, ...] = ("on_contact", "acw")
+    available_states: tuple[str, ...] = ("available",)
+    aux_states: tuple[str, ...] = ("aux", "break")
+    #: which roster activity each logged state fulfils
+    state_activity: Mapping[str, str] = field(default_factory=lambda: dict(STATE_ACTIVITY))
+    #: adherence is sampled every this many seconds
+    step_seconds: int = 60
+
+    @property
+    def work_states(self) -> tuple[str, ...]:
+        return tuple(s for s, a in self.state_activity.items() if a == "work")
+
+    def lateness(self, late_minutes: np.ndarray, logged_in: np.ndarray) -> np.ndarray:
+        """Lateness class of each agent-day from minutes late and whether the agent logged in at all."""
+        b10, b30, b60 = self.late_bounds
+        late = np.nan_to_num(np.asarray(late_minutes, dtype=float), nan=np.inf)
+        out = np.select(
+            [late <= self.on_time_minutes, late < b10, late < b30, late <= b60],
+            [ON_TIME, LATE_LT_10, LATE_10_30, LATE_30_60],
+            default=ABSENT,
+        )
+        return np.where(np.asarray(logged_in, dtype=bool), out, ABSENT)
+
+    def pay_factor(self, ratio: np.ndarray, late_or_early: np.ndarray) -> np.ndarray:
+        """Pay factor from the in-shift service ratio; late or early caps it at ``late_or_early_factor``."""
+        ratio = np.asarray(ratio, dtype=float)
+        bands = sorted(self.pay_bands, reverse=True)
+        factor = np.select([ratio >= lo for lo, _ in bands], [f for _, f in bands], default=0.0)
+        return np.where(np.asarray(late_or_early, dtype=bool), np.minimum(factor, self.late_or_early_factor), factor)
+
+
+# ------------------------------------------------------------------------- reading
+def check_roster(df: pl.DataFrame, file: str = "roster") -> pl.DataFrame:
+    """Validate a roster frame: activities, times, one shift per agent and day, breaks inside shifts."""
+    df = check_table(df, ROSTER, file)
+    _unknown(df, "activity", list(ACTIVITIES), file, "activity")
+    _first_bad(df["end"] <= df["start"], file, "end", "the activity ends before it starts", "end must be after start")
+    shifts = df.with_row_index("_i").filter(pl.col("activity") == "shift")
+    dup = shifts.select("agent_id", "date").is_duplicated()
+    if dup.any():
+        i = int(shifts["_i"][int(dup.arg_true()[1])])
+        raise InputError(f"agent {df['agent_id'][i]!r} has two shifts on {df['date'][i]}", file=file, row=i + 2,
+                         column="date", fix="give one shift row per agent and day")
+    inner = (df.with_row_index("_i").filter(pl.col("activity").is_in(["break", "lunch"]))
+             .join(shifts.select("agent_id", "date", s=pl.col("start"), e=pl.col("end")), on=["agent_id", "date"],
+                   how="left"))
+    outside = inner.filter(pl.col("s").is_null() | (pl.col("start") < pl.col("s")) | (pl.col("end") > pl.col("e")))
+    if outside.height:
+        i = int(outside.sort("_i")["_i"][0])
+        raise InputError(f"the {df['activity'][i]} lies outside the agent's shift that day", file=file, row=i + 2,
+                         column="start", fix="breaks and lunches must lie inside a shift row of the same agent and date")
+    return df
+
+
+def read_roster_checked(path) -> pl.DataFrame:
+    """Read and validate a roster file (see :func:`check_roster`)."""
+    return check_roster(read_raw(path), str(path))
+
+
+def check_state_log(df: pl.DataFrame, file: str = "states", rules: AttendanceRules | None = None) -> pl.DataFrame:
+    """Validate a state log frame: known states, end not before start, no overlap per agent."""
+    rules = rules or AttendanceRules()
+    df = check_table(df, STATE_LOG, file)
+    _unknown(df, "state", list(rules.state_activity), file, "state")
+    _first_bad(df["end"] < df["start"], file, "end", "the state ends before it starts", "end must not be before start")
+    idx = df.with_row_index("_i").sort("agent_id", "start")
+    overlap = idx.select((pl.col("start") < pl.col("end").shift(1).over("agent_id")).fill_null(False)).to_series()
+    if overlap.any():
+        i = int(idx["_i"][int(overlap.arg_true()[0])])
+        raise InputError(f"agent {df['agent_id'][i]!r} is in two states at {df['start'][i]}", file=file, row=i + 2,
+                         column="start", fix="states of one agent must not overlap")
+    return df.sort("agent_id", "start")
+
+
+def read_state_log_checked(path, rules: AttendanceRules | None = None) -> pl.DataFrame:
+    """Read and validate a state log file (see :func:`check_state_log`)."""
+    return check_state_log(read_raw(path), str(path), rules)
+
+
+def read_leave_requests(path) -> pl.DataFrame:
+    """Read leave requests (``agent_id, start, end, kind, requested_at``)."""
+    file = str(path)
+    df = check_table(read_raw(path), LEAVE, file)
+    _first_bad(df["end"] <= df["start"], file, "end", "the leave ends before it starts", "end must be after start")
+    return df
+
+
+def _first_bad(mask: pl.Series, file: str, column: str, problem: str, fix: str) -> None:
+    if mask.any():
+        raise InputError(problem, file=file, row=int(mask.arg_true()[0]) + 2, column=column, fix=fix)
+
+
+# ------------------------------------------------------------------------- per agent and day
+def schedule_segments(roster: pl.DataFrame) -> pl.DataFrame:
+    """The roster cut into consecutive segments ``agent_id, date, seg_start, seg_end, activity,
+    prev_activity, next_activity``.
+
+    A shift with a lunch 12:00-12:30 from 09:00 to 17:00 becomes work 09-12, lunch 12-12:30,
+    work 12:30-17. Activities are "work", "break" and "lunch"; before and after the shift "off".
+    """
+    key = ["agent_id", "date"]
+    shifts = roster.filter(pl.col("activity") == "shift")
+    pauses = roster.filter(pl.col("activity").is_in(["break", "lunch"]))
+    # work segments run from the shift start and each pause end to each pause start and the shift end
+    starts = pl.concat([shifts.select(*key, t=pl.col("start")), pauses.select(*key, t=pl.col("end"))])
+    ends = pl.concat([shifts.select(*key, t=pl.col("end")), pauses.select(*key, t=pl.col("start"))])
+    work = (
+        starts.group_by(key).agg(seg_start=pl.col("t").sort())
+        .join(ends.group_by(key).agg(seg_end=pl.col("t").sort()), on=key)
+        .explode("seg_start", "seg_end")
+        .filter(pl.col("seg_end") > pl.col("seg_start"))
+        .with_columns(activity=pl.lit("work"))
+    )
+    pause = pauses.select(*key, seg_start=pl.col("start"), seg_end=pl.col("end"), activity=pl.col("activity"))
+    return pl.concat([work, pause]).sort(*key, "seg_start").with_columns(
+        prev_activity=pl.col("activity").shift(1).over(key).fill_null("off"),
+        next_activity=pl.col("activity").shift(-1).over(key).fill_null("off"),
+    )
+
+
+def _state_at(samples: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
+    """Add column ``state``: the logged state of each sample's agent at time ``t`` (else logged_out)."""
+    s = states.select("agent_id", s_start=pl.col("start"), s_end=pl.col("end"), state=pl.col("state")).sort("s_start")
+    out = samples.sort("t").join_asof(s, left_on="t", right_on="s_start", by="agent_id", strategy="backward",
+                                       check_sortedness=False)
+    return out.with_columns(
+        state=pl.when(pl.col("t") < pl.col("s_end")).then(pl.col("state")).otherwise(pl.lit("logged_out"))
+    ).drop("s_start", "s_end")
+
+
+def _daily_state_minutes(days: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
+    """Minutes per agent, date and state, each state row clipped to the calendar day."""
+    d = days.select("agent_id", "date").unique().with_columns(
+        d0=pl.col("date").cast(pl.Datetime("us")), d1=pl.col("date").cast(pl.Datetime("us")) + pl.duration(days=1))
+    j = states.join(d, on="agent_id").with_columns(
+        lo=pl.max_horizontal("start", "d0"), hi=pl.min_horizontal("end", "d1"))
+    j = j.filter(pl.col("hi") > pl.col("lo"))
+    return j.group_by("agent_id", "date", "state").agg(
+        minutes=((pl.col("hi") - pl.col("lo")).dt.total_seconds() / 60).sum(),
+        first=pl.col("lo").min(), last=pl.col("hi").max())
+
+
+def agent_days(
+    roster: pl.DataFrame,
+    states: pl.DataFrame,
+    rules: AttendanceRules | None = None,
+    leave: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Attendance and adherence of every rostered agent-day.
+
+    Parameters
+    ----------
+    roster : the roster (``agent_id, date, activity, start, end[, skill]``), validated.
+    states : the state log (``agent_id, state, start, end``), validated.
+    rules : thresholds (:class:`AttendanceRules`).
+    leave : optional leave requests (``agent_id, start, end, ...``); a shift they overlap, or a
+        shift with a roster ``leave`` row the same day, is a leave day (not measured, not paid).
+
+    Returns
+    -------
+    One row per shift: ``agent_id, date, skill, shift_start, shift_end, status`` (worked, absent,
+    leave), ``scheduled_min`` (shift length), ``adherent_min, adherence`` (share of the shift spent
+    in the scheduled activity, grace applied), ``work_min`` (shift minus breaks), ``worked_min``
+    (minutes in work states that day), ``conformance`` (worked / work), ``first_login, late_min,
+    lateness, last_logout, early_min, early_leave, serving_min, available_min, service_ratio``
+    ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours, kept``.
+
+    >>> from datetime import date, datetime as dt
+    >>> r = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "activity": ["shift"],
+    ...                   "start": [dt(2026, 11, 2, 9)], "end": [dt(2026, 11, 2, 17)]})
+    >>> s = pl.DataFrame({"agent_id": ["a"], "state": ["available"],
+    ...                   "start": [dt(2026, 11, 2, 9, 20)], "end": [dt(2026, 11, 2, 17)]})
+    >>> agent_days(r, s)["lateness"].to_list()
+    ['late_10_30']
+    """
+    rules = rules or AttendanceRules()
+    key = ["agent_id", "date"]
+    has_skill = "skill" in roster.columns
+    shifts = roster.filter(pl.col("activity") == "shift").select(
+        *key, skill=pl.col("skill") if has_skill else pl.lit(None, pl.String),
+        shift_start=pl.col("start"), shift_end=pl.col("end"))
+    if shifts.height == 0:
+        raise InputError("the roster has no shift rows", column="activity", fix="give at least one shift to measure")
+    segs = schedule_segments(roster)
+
+    # ---- sample the schedule and the log every step, compare activity with state
+    step = rules.step_seconds
+    samples = segs.with_columns(
+        t=pl.datetime_ranges("seg_start", "seg_end", interval=f"{step}s", closed="left")).explode("t")
+    samples = _state_at(samples, states).with_columns(
+        done=pl.col("state").replace_strict(dict(rules.state_activity), default="off"))
+    # grace: near a scheduled change, being in the activity on the other side of it also adheres
+    grace = timedelta(minutes=rules.grace_minutes)
+    after_change = ((pl.col("t") - pl.col("seg_start")) < grace) & (pl.col("done") == pl.col("prev_activity"))
+    before_change = ((pl.col("seg_end") - pl.col("t") - timedelta(seconds=step)) < grace) & (
+        pl.col("done") == pl.col("next_activity"))
+    minute = step / 60
+    per_day = samples.group_by(key).agg(
+        adherent_min=((pl.col("done") == pl.col("activity")) | after_change | before_change).sum() * minute,
+        serving_min=pl.col("state").is_in(list(rules.serving_states)).sum() * minute,
+        available_min=pl.col("state").is_in(list(rules.available_states)).sum() * minute,
+    )
+    work_min = segs.filter(pl.col("activity") == "work").group_by(key).agg(
+        work_min=((pl.col("seg_end") - pl.col("seg_start")).dt.total_seconds() / 60).sum())
+
+    # ---- daily totals from the log: worked time, first login and last logout
+    daily = _daily_state_minutes(shifts, states)
+    logged = daily.filter(pl.col("state") != "logged_out").group_by(key).agg(
+        first_login=pl.col("first").min(), last_logout=pl.col("last").max())
+    worked = daily.filter(pl.col("state").is_in(list(rules.work_states))).group_by(key).agg(
+        worked_min=pl.col("minutes").sum())
+
+    df = (shifts.join(per_day, on=key, how="left").join(work_min, on=key, how="left")
+          .join(logged, on=key, how="left").join(worked, on=key, how="left")
+          .with_columns(pl.col("adherent_min", "serving_min", "available_min", "work_min", "worked_min").fill_null(0.0))
+          .sort(key))
+    scheduled = (df["shift_end"] - df["shift_start"]).dt.total_seconds().to_numpy() / 60
+    # a login after the shift ended is no attendance
+    logged_in = (df["first_login"].is_not_null() & (df["first_login"] < df["shift_end"])).to_numpy()
+    late = np.maximum((df["first_login"] - df["shift_start"]).dt.total_seconds().to_numpy(
+        allow_copy=True).astype(float) / 60, 0.0)
+    early = np.maximum((df["shift_end"] - df["last_logout"]).dt.total_seconds().to_numpy(
+        allow_copy=True).astype(float) / 60, 0.0)
+    lateness = rules.lateness(late, logged_in)
+    on_leave = _leave_days(df, roster, leave)
+    status = np.where(on_leave, LEAVE_DAY, np.where(lateness == ABSENT, ABSENT, "worked"))
+    worked_day = status == "worked"
+    lateness = np.where(on_leave, LEAVE_DAY, lateness)
+    early_leave = worked_day & (np.nan_to_num(early, nan=0.0) > rules.early_leave_minutes)
+    ratio = (df["serving_min"].to_numpy() + df["available_min"].to_numpy()) / scheduled
+    late_or_early = (lateness != ON_TIME) | early_leave
+    factor = np.where(worked_day, rules.pay_factor(ratio, late_or_early), 0.0)
+    # absent counts as absent the whole day (DOMAIN.md section 6): nothing adhered; leave days are not measured
+    adherent = np.where(status == ABSENT, 0.0, df["adherent_min"].to_numpy())
+    adherence = adherent / scheduled
+    work = df["work_min"].to_numpy()
+    conformance = np.divide(df["worked_min"].to_numpy(), work, out=np.zeros_like(work), where=work > 0)
+    return df.with_columns(
+        status=pl.Series(status),
+        scheduled_min=pl.Series(scheduled),
+        adherent_min=pl.Series(adherent),
+        adherence=_unless(on_leave, adherence),
+        conformance=_unless(on_leave, conformance),
+        late_min=_unless(~worked_day, late),
+        lateness=pl.Series(lateness),
+        early_min=_unless(~worked_day, early),
+        early_leave=pl.Series(early_leave),
+        service_ratio=_unless(on_leave, ratio),
+        pay_factor=pl.Series(factor),
+        paid_hours=pl.Series(scheduled / 60 * factor),
+        kept=pl.Series(worked_day & (adherence >= rules.kept_adherence)),
+    ).select(
+        "agent_id", "date", "skill", "shift_start", "shift_end", "status", "scheduled_min", "adherent_min",
+        "adherence", "work_min", "worked_min", "conformance", "first_login", "late_min", "lateness",
+        "last_logout", "early_min", "early_leave", "serving_min", "available_min", "service_ratio",
+        "pay_factor", "paid_hours", "kept",
+    )
+
+
+def _unless(mask: np.ndarray, values: np.ndarray) -> pl.Series:
+    """``values`` as a float column, null where ``mask`` is set."""
+    return pl.Series(np.where(mask, np.nan, values).astype(float)).fill_nan(None)
+
+
+def _leave_days(df: pl.DataFrame, roster: pl.DataFrame, leave: pl.DataFrame | None) -> np.ndarray:
+    """Which shifts (rows of ``df``) are covered by a roster leave row or an overlapping leave request."""
+    key = ["agent_id", "date"]
+    rows = df.select(*key, "shift_start", "shift_end").with_row_index("_i")
+    hit = rows.join(roster.filter(pl.col("activity") == "leave").select(*key).unique(), on=key, how="semi")["_i"]
+    if leave is not None and leave.height:
+        req = rows.join(leave.select("agent_id", l0=pl.col("start"), l1=pl.col("end")), on="agent_id").filter(
+            (pl.col("l0") < pl.col("shift_end")) & (pl.col("l1") > pl.col("shift_start")))["_i"]
+        hit = pl.concat([hit, req])
+    out = np.zeros(df.height, dtype=bool)
+    out[hit.to_numpy()] = True
+    return out
+
+
+# ------------------------------------------------------------------------- team
+def team_days(
+    days: pl.DataFrame,
+    states: pl.DataFrame,
+    rules: AttendanceRules | None = None,
+    *,
+    adherence_target: float = 0.99,
+    max_aux_share: float = 0.06,
+    min_occupancy: float = 0.70,
+) -> pl.DataFrame:
+    """Team measures per date and for the whole period (``date`` null on the last row).
+
+    * ``schedule_adherence`` = agents who kept to their schedule / agents rostered to work
+      (leave days excluded; "kept" = came and adherence >= ``rules.kept_adherence``, see
+      :func:`agent_days`);
+    * ``aux_share`` = minutes in ``rules.aux_states`` (aux, break) / logged-in minutes
+      (lunch is neither aux nor counted against the target);
+    * ``occupancy`` = serving minutes (on contact + after-contact work) / (serving + available).
+
+    Each measure comes with its target and a ``*_ok`` pass flag. Defaults from DOMAIN.md section 2.
+    """
+    rules = rules or AttendanceRules()
+    measured = days.filter(pl.col("status") != LEAVE_DAY)
+    daily = _daily_state_minutes(measured, states)
+    tot = daily.group_by("date").agg(
+        logged_min=pl.col("minutes").filter(pl.col("state") != "logged_out").sum(),
+        aux_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.aux_states))).sum(),
+        serving_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.serving_states))).sum(),
+        available_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.available_states))).sum(),
+    )
+    people = measured.group_by("date").agg(agents=pl.len().cast(pl.Int64), kept=pl.col("kept").sum().cast(pl.Int64),
+                                           absent=(pl.col("status") == ABSENT).sum().cast(pl.Int64))
+    per = people.join(tot, on="date", how="left").with_columns(pl.col(tot.columns[1:]).fill_null(0.0)).sort("date")
+    total = per.select(pl.lit(None, pl.Date).alias("date"), pl.exclude("date").sum())
+    per = pl.concat([per, total.cast(per.schema)])
+    return per.with_columns(
+        schedule_adherence=pl.col("kept") / pl.col("agents"),
+        aux_share=_ratio(pl.col("aux_min"), pl.col("logged_min")),
+        occupancy=_ratio(pl.col("serving_min"), pl.col("serving_min") + pl.col("available_min")),
+    ).with_columns(
+        adherence_target=pl.lit(adherence_target),
+        adherence_ok=pl.col("schedule_adherence") >= adherence_target,
+        aux_target=pl.lit(max_aux_share),
+        aux_ok=pl.col("aux_share") < max_aux_share,
+        occupancy_target=pl.lit(min_occupancy),
+        occupancy_ok=pl.col("occupancy") >= min_occupancy,
+    )
+
+
+def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    return pl.when(den > 0).then(num / den).otherwise(None)
+
+
+# ------------------------------------------------------------------------- leave and warnings
+@dataclass
+class WarningRules:
+    """Leave notice and warnings (DOMAIN.md section 4).
+
+    >>> WarningRules(notice_hours={"cloud": 2}).notice("cloud"), WarningRules().notice("chat")
+    (2.0, 24.0)
+    """
+
+    #: notice a leave request needs, hours, per skill (pool); others use ``default_notice_hours``
+    notice_hours: Mapping[str, float] = field(default_factory=dict)
+    default_notice_hours: float = 24.0
+    late_notice_warnings: int = 1
+    absence_warnings: int = 2
+    #: this many warnings within ``window_days`` suspend the agent for ``suspension_days``
+    suspend_at: int = 3
+    window_days: int = 183
+    suspension_days: int = 30
+
+    def notice(self, skill: str | None) -> float:
+        return float(self.notice_hours.get(skill or "", self.default_notice_hours))
+
+    @classmethod
+    def from_config(cls, cfg) -> WarningRules:
+        """Notice periods from the center's ``[rules]`` (``leave_notice_hours``, ``default_notice_hours``)."""
+        return cls(notice_hours=dict(cfg.rules.leave_notice_hours), default_notice_hours=cfg.rules.default_notice_hours)
+
+
+def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: WarningRules | None = None) -> pl.DataFrame:
+    """Every event that earns warnings: ``agent_id, at, event, detail, warnings``.
+
+    ``late_notice``: a leave request filed less than the notice (of the agent's skill that day,
+    else the default) before the leave starts, or after it started. ``absent_without_leave``: an
+    agent-day with status absent (see :func:`agent_days`).
+    """
+    rules = rules or WarningRules()
+    schema = {"agent_id": pl.String, "at": pl.Datetime("us"), "event": pl.String, "detail": pl.String,
+              "warnings": pl.Int64}
+    parts = [pl.DataFrame(schema=schema)]
+    absent = days.filter(pl.col("status") == ABSENT)
+    parts.append(absent.select(
+        "agent_id", at=pl.col("shift_start"), event=pl.lit("absent_without_leave"),
+        detail=pl.format("shift {} absent", pl.col("shift_start").dt.strftime("%Y-%m-%d %H:%M")),
+        warnings=pl.lit(rules.absence_warnings, pl.Int64)))
+    if leave is not None and leave.height:
+        skill = days.select("agent_id", "date", "skill").unique(["agent_id", "date"])
+        req = leave.with_columns(date=pl.col("start").dt.date()).join(skill, on=["agent_id", "date"], how="left")
+        notice_h = np.array([rules.notice(s) for s in req["skill"].to_list()], dtype=float)
+        given_h = (req["start"] - req["requested_at"]).dt.total_seconds().to_numpy() / 3600
+        late = req.filter(pl.Series(given_h < notice_h)).with_columns(
+            given=pl.Series((given_h)[given_h < notice_h]), need=pl.Series(notice_h[given_h < notice_h]))
+        parts.append(late.select(
+            "agent_id", at=pl.col("requested_at"), event=pl.lit("late_notice"),
+            detail=pl.format("leave from {} filed {} h before, {} h needed",
+                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").round(1), pl.col("need")),
+            warnings=pl.lit(rules.late_notice_warnings, pl.Int64)))
+    return pl.concat([p.cast(schema) for p in parts]).sort("agent_id", "at")
+
+
+def leave_warnings(
+    days: pl.DataFrame,
+    leave: pl.DataFrame | None = None,
+    rules: WarningRules | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Warnings per agent and the events behind them.
+
+    Returns ``(per_agent, events)``; ``per_agent`` has ``agent_id, late_notice, absent_without_leave,
+    warnings, suspended_from, suspended_until`` with one row per agent in ``days``. An agent is
+    suspended from the first event at which the warnings of the trailing ``window_days`` reach
+    ``suspend_at``.
+
+    >>> from datetime import date, datetime as dt
+    >>> days = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "skill": ["chat"],
+    ...                      "shift_start": [dt(2026, 11, 2, 9)], "status": ["absent"]})
+    >>> leave_warnings(days)[0]["warnings"].to_list()
+    [2]
+    """
+    rules = rules or WarningRules()
+    events = warning_events(days, leave, rules)
+    agents = days.select("agent_id").unique().sort("agent_id")
+    susp_from: dict[str, datetime] = {}
+    for agent, grp in events.group_by("agent_id"):
+        at = grp["at"].to_numpy()
+        w = grp["warnings"].to_numpy()
+        # warnings in the trailing window ending at each event (events are sorted by time)
+        lo = np.searchsorted(at, at - np.timedelta64(rules.window_days, "D"), side="right")
+        csum = np.concatenate([[0], np.cumsum(w)])
+        trailing = csum[1:] - csum[lo]
+        hit = np.flatnonzero(trailing >= rules.suspend_at)
+        if hit.size:
+            susp_from[agent[0]] = grp["at"][int(hit[0])]
+    counts = events.group_by("agent_id").agg(
+        late_notice=(pl.col("event") == "late_notice").sum(),
+        absent_without_leave=(pl.col("event") == "absent_without_leave").sum(),
+        warnings=pl.col("warnings").sum())
+    susp = pl.DataFrame({"agent_id": list(susp_from), "suspended_from": list(susp_from.values())},
+                        schema={"agent_id": pl.String, "suspended_from": pl.Datetime("us")})
+    per = (agents.join(counts, on="agent_id", how="left").fill_null(0).join(susp, on="agent_id", how="left")
+           .with_columns(suspended_until=pl.col("suspended_from") + pl.duration(days=rules.suspension_days)))
+    return per, events
+
+
+
+def agent_summary(days: pl.DataFrame) -> pl.DataFrame:
+    """One row per agent over the period: shifts, adherence and conformance (time-weighted over
+    measured days), days per lateness class, early leaves, paid hours and days kept.
+
+    >>> from datetime import date
+    >>> d = pl.DataFrame({"agent_id": ["a", "a"], "date": [date(2026, 11, 2), date(2026, 11, 3)],
+    ...     "status": ["worked", "worked"], "scheduled_min": [480.0, 240.0], "adherent_min": [480.0, 120.0],
+    ...     "work_min": [450.0, 240.0], "worked_min": [450.0, 120.0], "lateness": ["on_time", "late_10_30"],
+    ...     "early_leave": [False, False], "service_ratio": [0.9, 0.5], "paid_hours": [8.0, 2.0], "kept": [True, False]})
+    >>> agent_summary(d)["adherence"].to_list()  # (480 + 120) / (480 + 240)
+    [0.8333333333333334]
+    """
+    measured = pl.col("status") != LEAVE_DAY
+    return days.group_by("agent_id").agg(
+        shifts=pl.len(),
+        leave_days=(~measured).sum(),
+        adherence=pl.col("adherent_min").filter(measured).sum() / pl.col("scheduled_min").filter(measured).sum(),
+        conformance=pl.col("worked_min").filter(measured).sum() / pl.col("work_min").filter(measured).sum(),
+        **{c: (pl.col("lateness") == c).sum() for c in (ON_TIME, LATE_LT_10, LATE_10_30, LATE_30_60, ABSENT)},
+        early_leaves=pl.col("early_leave").sum(),
+        service_ratio=(pl.col("service_ratio") * pl.col("scheduled_min")).filter(measured).sum()
+        / pl.col("scheduled_min").filter(measured).sum(),
+        scheduled_hours=pl.col("scheduled_min").filter(measured).sum() / 60,
+        paid_hours=pl.col("paid_hours").sum(),
+        kept_days=pl.col("kept").sum(),
+    ).sort("agent_id")

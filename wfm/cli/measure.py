@@ -1,0 +1,281 @@
+"""`wfm adherence` and `wfm kpi`: measure how the people and the plan did.
+
+Both read CSV (or Parquet), validate at the edge, and write CSV tables, a short Markdown report
+(``report.md``, targets and pass/fail) and PNG charts into ``--out``, all-or-nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import polars as pl
+import typer
+
+from wfm.adherence import (
+    ABSENT, LATE_10_30, LATE_30_60, LATE_LT_10, ON_TIME, AttendanceRules, WarningRules, agent_days, agent_summary,
+    leave_warnings, read_leave_requests, read_roster_checked, read_state_log_checked, team_days,
+)
+from wfm.cli.app import app, console, load_config, note
+from wfm.config import CenterConfig
+from wfm.io import read_forecast, read_history, read_requirements, write_outputs
+from wfm.kpi import planning_accuracy
+from wfm.sessions import SessionRules, read_sessions, session_measures
+
+OutOption = typer.Option(..., "--out", "-o", help="Folder for the tables, report.md and charts.")
+GraceOption = typer.Option(5.0, "--grace", help="Minutes of grace around each scheduled change.")
+
+
+# ------------------------------------------------------------------------- commands
+@app.command()
+def adherence(
+    roster: Path = typer.Option(..., "--roster", help="The roster as exported: agent_id, date, activity, start, end."),
+    states: Path = typer.Option(..., "--states", help="Agent state log: agent_id, state, start, end."),
+    leave: Path | None = typer.Option(None, "--leave", help="Leave requests: agent_id, start, end, kind, requested_at."),
+    config: Path | None = typer.Option(None, "--config", "-c", help="The center file (targets, leave notice); "
+                                       "defaults from DOMAIN.md when not given."),
+    grace: float = GraceOption,
+    out: Path = OutOption,
+) -> None:
+    """Adherence, conformance, lateness, pay factors and warnings per agent and day, team measures."""
+    cfg = load_config(config) if config else None
+    targets = cfg.targets if cfg else CenterConfig().targets
+    rules = AttendanceRules(grace_minutes=grace)
+    ros = read_roster_checked(roster)
+    log = read_state_log_checked(states, rules)
+    _known_agents(log, ros, str(states))
+    req = read_leave_requests(leave) if leave else None
+    days = agent_days(ros, log, rules, leave=req)
+    team = team_days(days, log, rules, adherence_target=targets.adherence, max_aux_share=targets.max_aux_share,
+                     min_occupancy=targets.min_occupancy)
+    per_agent = agent_summary(days)
+    warn_rules = WarningRules.from_config(cfg) if cfg else WarningRules()
+    warnings, events = leave_warnings(days, req, warn_rules)
+    files = {
+        "agent_days.csv": days,
+        "agents.csv": per_agent,
+        "team.csv": team,
+        "warnings.csv": warnings,
+        "warning_events.csv": events,
+        "report.md": adherence_report(days, team, per_agent, warnings, rules).encode(),
+        "adherence_by_agent.png": _png(lambda: plot_adherence_by_agent(per_agent, rules.kept_adherence)),
+    }
+    written = write_outputs(out, files)
+    total = team.row(-1, named=True)
+    console.print(f"schedule adherence {total['schedule_adherence']:.1%} over {total['agents']} agent-days; "
+                  f"wrote {len(written)} files to {out}")
+
+
+@app.command()
+def kpi(
+    forecast: Path = typer.Option(..., "--forecast", help="Forecast: queue, start, contacts[, aht_s]."),
+    actuals: Path = typer.Option(..., "--actuals", help="Actual contacts (history contract): queue, start, contacts."),
+    requirements: Path | None = typer.Option(None, "--requirements", help="Required agents: queue, start, agents."),
+    roster: Path | None = typer.Option(None, "--roster", help="The roster, for schedule accuracy."),
+    sessions: Path | None = typer.Option(None, "--sessions", help="Chat sessions: session_id, agent_id, start, end, "
+                                         "satisfaction, lead_captured[, invalid]."),
+    messages: Path | None = typer.Option(None, "--messages", help="Chat messages: session_id, side, at "
+                                         "(needed with --sessions)."),
+    config: Path = typer.Option(Path("center.toml"), "--config", "-c", help="The center file (queues, targets)."),
+    out: Path = OutOption,
+) -> None:
+    """Forecast, staffing and schedule accuracy per day, week and queue; chat session quality."""
+    from wfm.errors import InputError
+
+    cfg = load_config(config)
+    if (roster is None) != (requirements is None):
+        raise InputError("schedule accuracy needs both --roster and --requirements", column="--roster",
+                         fix="give both files, or neither")
+    if (sessions is None) != (messages is None):
+        raise InputError("chat measures need both --sessions and --messages", column="--sessions",
+                         fix="give both files, or neither")
+    fc = read_forecast(forecast, cfg).frame
+    hist = read_history(actuals, cfg)
+    for text in hist.notes:
+        note(text)
+    req = read_requirements(requirements, cfg).frame if requirements else None
+    ros = read_roster_checked(roster) if roster else None
+    try:
+        acc = planning_accuracy(cfg, forecast=fc, actuals=hist.frame, requirements=req, roster=ros)
+    except ModuleNotFoundError as exc:
+        if exc.name != "wfm.staffing":
+            raise
+        note("the staffing engine (wfm.staffing) is not installed; staffing accuracy is left out")
+        acc = planning_accuracy(cfg, forecast=fc, actuals=hist.frame, requirements=req, roster=ros, staffing=False)
+    files: dict[str, object] = {"accuracy.csv": acc}
+    chat = None
+    if sessions and messages:
+        s, m = read_sessions(sessions, messages)
+        per, chat = session_measures(s, m, SessionRules())
+        files |= {"sessions.csv": per, "session_summary.csv": chat}
+    files["report.md"] = kpi_report(acc, chat).encode()
+    files["accuracy_by_day.png"] = _png(lambda: plot_accuracy_by_day(acc))
+    written = write_outputs(out, files)
+    console.print(f"wrote {len(written)} files to {out}")
+
+
+def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
+    """States of agents the roster never names are a mistake worth one clear line."""
+    from wfm.io import _unknown
+
+    _unknown(log, "agent_id", set(roster["agent_id"].to_list()), file, "agent")
+
+
+# ------------------------------------------------------------------------- reports
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("pass" if ok else "**FAIL**")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataFrame, warnings: pl.DataFrame,
+                     rules: AttendanceRules) -> str:
+    """The Markdown report of `wfm adherence`: team targets, attendance, pay and warnings."""
+    t = team.row(-1, named=True)
+    first, last = days["date"].min(), days["date"].max()
+    out = [f"# Adherence {first} to {last}", "",
+           f"{t['agents']} rostered agent-days measured (leave days excluded), grace {rules.grace_minutes:g} min; "
+           f"an agent-day is kept when the agent came and adherence >= {rules.kept_adherence:.0%}.", "",
+           "## Team targets (DOMAIN.md section 2)", "",
+           _table(["measure", "value", "target", "result"], [
+               ["schedule adherence (kept / rostered)", _pct(t["schedule_adherence"]),
+                f">= {t['adherence_target']:.0%}", _verdict(t["adherence_ok"])],
+               ["aux + break share of logged time", _pct(t["aux_share"]), f"< {t['aux_target']:.0%}",
+                _verdict(t["aux_ok"])],
+               ["occupancy", _pct(t["occupancy"]), f">= {t['occupancy_target']:.0%}", _verdict(t["occupancy_ok"])],
+           ]), "", "## Attendance (DOMAIN.md section 6)", ""]
+    counts = dict(days.group_by("lateness").len().iter_rows())
+    labels = {ON_TIME: "on time", LATE_LT_10: "late < 10 min", LATE_10_30: "late 10-30 min",
+              LATE_30_60: "late 30-60 min", ABSENT: "absent (> 60 min or no login)", "leave": "on leave"}
+    out += [_table(["class", "agent-days"], [[labels[k], str(counts.get(k, 0))] for k in labels]), "",
+            f"Early leaves: {int(days['early_leave'].sum())}. Paid hours: {days['paid_hours'].sum():.1f} of "
+            f"{days.filter(pl.col('status') != 'leave')['scheduled_min'].sum() / 60:.1f} rostered "
+            f"(pay factor by in-shift service ratio; late or early caps it at {rules.late_or_early_factor:.0%}).", ""]
+    low = per_agent.filter(pl.col("adherence") < rules.kept_adherence).sort("adherence")
+    if low.height:
+        out += ["Agents below the kept threshold: " + ", ".join(
+            f"{a} {_pct(v)}" for a, v in low.select("agent_id", "adherence").iter_rows()) + ".", ""]
+    out += ["## Warnings (DOMAIN.md section 4)", ""]
+    flagged = warnings.filter(pl.col("warnings") > 0)
+    if flagged.height:
+        out.append(_table(["agent", "late notice", "absent without leave", "warnings", "suspended"], [
+            [r["agent_id"], str(r["late_notice"]), str(r["absent_without_leave"]), str(r["warnings"]),
+             f"from {r['suspended_from']:%Y-%m-%d} to {r['suspended_until']:%Y-%m-%d}" if r["suspended_from"] else "no"]
+            for r in flagged.iter_rows(named=True)]))
+    else:
+        out.append("No warnings.")
+    out += ["", "Files: agent_days.csv, agents.csv, team.csv, warnings.csv, warning_events.csv, "
+            "adherence_by_agent.png.", ""]
+    return "\n".join(out)
+
+
+def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None) -> str:
+    """The Markdown report of `wfm kpi`: accuracy over the period against the targets, chat quality."""
+    whole = acc.filter(pl.col("period") == "all")
+    first, last = acc["period_start"].min(), acc["period_start"].max()
+    out = [f"# Planning accuracy {first} to {last}", "",
+           "Accuracy = 1 - sum|estimate - reference| / sum reference over the intervals (floored at 0).", "",
+           _table(["measure", "queue / skill", "reference", "estimate", "accuracy", "target", "result"], [
+               [r["measure"], r["group"], f"{r['reference']:,.0f}", f"{r['estimate']:,.0f}", _pct(r["accuracy"]),
+                f">= {r['target']:.0%}", _verdict(r["ok"])] for r in whole.iter_rows(named=True)])]
+    daily = acc.filter((pl.col("period") == "day") & ~pl.col("ok").fill_null(False))
+    out += ["", f"{daily.height} of {acc.filter(pl.col('period') == 'day').height} day scores miss their target "
+            "(accuracy.csv has every day and week)."]
+    measures = set(acc["measure"])
+    if "staffing" not in measures:
+        out += ["", "Staffing accuracy was not measured: the staffing engine (wfm.staffing) is not installed."]
+    if chat is not None:
+        c = chat.filter(pl.col("agent_id") == "all").row(0, named=True)
+        out += ["", "## Chat sessions (DOMAIN.md section 6)", "",
+                _table(["measure", "value", "target", "result"], [
+                    ["sessions (valid)", f"{c['sessions']} ({c['valid']})", "", ""],
+                    ["invalid-session rate", _pct(c["invalid_rate"]), "", ""],
+                    ["lead ratio", _pct(c["lead_ratio"]), "", ""],
+                    ["lost-session rate", _pct(c["lost_rate"]), "", ""],
+                    ["delayed-session rate", _pct(c["delayed_rate"]), "", ""],
+                    ["total session time", f"{c['session_hours']:.1f} h", "", ""],
+                    ["satisfied (of rated)", _pct(c["satisfied_share"]), f">= {c['satisfied_target']:.0%}",
+                     _verdict(c["satisfied_ok"])],
+                    ["dissatisfied (of rated)", _pct(c["dissatisfied_share"]), f"<= {c['dissatisfied_target']:.0%}",
+                     _verdict(c["dissatisfied_ok"])],
+                    ["replies slower than 1 min", _pct(c["slow_1min_rate"]), "", ""],
+                    ["replies slower than 3 min", _pct(c["slow_3min_rate"]), "", ""],
+                ])]
+    out.append("")
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------------- charts
+def _png(draw: Callable[[], object]) -> Callable[[Path], None]:
+    """A writer for :func:`wfm.io.write_outputs` that draws a matplotlib figure (Agg) and saves it as PNG."""
+
+    def write(path: Path) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig = draw()
+        try:
+            fig.savefig(path, format="png", dpi=110, bbox_inches="tight")
+        finally:
+            plt.close(fig)
+
+    return write
+
+
+def plot_adherence_by_agent(per_agent: pl.DataFrame, threshold: float):
+    """Horizontal bars: each agent's adherence over the period, the kept threshold as a line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    d = per_agent.sort("agent_id", descending=True)
+    vals = d["adherence"].fill_null(0.0).to_numpy()
+    fig, ax = plt.subplots(figsize=(7, 0.28 * d.height + 1.4))
+    colors = ["#c0392b" if v < threshold else "#2e86c1" for v in vals]
+    ax.barh(d["agent_id"].to_list(), vals, color=colors)
+    ax.axvline(threshold, color="black", linestyle="--", linewidth=1, label=f"kept threshold {threshold:.0%}")
+    for y, (v, ab) in enumerate(zip(vals, d[ABSENT].to_list(), strict=True)):
+        ax.text(min(v, 1.0) + 0.005, y, f"{v:.0%}" + (f"  ({ab} absent)" if ab else ""), va="center", fontsize=7)
+    ax.set_xlim(0, 1.15)
+    ax.set_xlabel("time-based adherence (share of scheduled time in the scheduled activity)")
+    ax.set_title("Adherence by agent")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def plot_accuracy_by_day(acc: pl.DataFrame):
+    """Lines: each measure's accuracy per day over all queues/skills, its target dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    day = acc.filter(pl.col("period") == "day")
+    colours = {"forecast": "#2e86c1", "staffing": "#27ae60", "schedule": "#8e44ad"}
+    for measure in ("forecast", "staffing", "schedule"):
+        d = day.filter(pl.col("measure") == measure)
+        if not d.height:
+            continue
+        groups = d["group"].unique().to_list()
+        d = d.filter(pl.col("group") == ("all" if "all" in groups else groups[0])).sort("period_start")
+        c = colours[measure]
+        ax.plot(d["period_start"].to_list(), d["accuracy"].to_list(), marker="o", color=c, label=f"{measure} accuracy")
+        ax.axhline(float(d["target"][0]), color=c, linestyle="--", linewidth=1, alpha=0.7)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("accuracy (1 - WAPE)")
+    ax.set_title("Planning accuracy by day (dashed: targets)")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.autofmt_xdate()
+    return fig

@@ -1,0 +1,211 @@
+"""Planning accuracy: how good were the forecast, the staffing and the schedule (DOMAIN.md section 2).
+
+Three measures, each ``1 - sum|estimate - reference| / sum reference`` (1 - WAPE, floored at 0)
+over the intervals of a group, reported per day, per week (Monday start) and for the whole
+period, per queue (or skill) and for all of them together, against the >= 90 % targets:
+
+* forecast accuracy: forecast contacts vs actual contacts, per queue;
+* staffing accuracy: agents the staffing engine requires for the forecast vs agents it requires
+  for the actual contacts (same engine, same config), per queue;
+* schedule accuracy: agents the roster puts on duty (shift minus breaks, lunches and leave) vs
+  agents required, per skill (the queues of a skill share its agents).
+
+Example
+-------
+>>> from datetime import datetime as dt
+>>> f = pl.DataFrame({"queue": ["q", "q"], "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 10)],
+...                   "contacts": [90.0, 110.0]})
+>>> a = f.with_columns(contacts=pl.Series([100.0, 100.0]))
+>>> forecast_accuracy(f, a).filter(period="all", group="q")["accuracy"].to_list()  # 1 - 20/200
+[0.9]
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import polars as pl
+
+from wfm.adherence import schedule_segments
+from wfm.errors import InputError
+
+#: staffing engine: (contacts frame ``queue, start, contacts, aht_s``, config) -> ``queue, start, agents``
+StaffFn = Callable[[pl.DataFrame, object], pl.DataFrame]
+
+ACCURACY_COLUMNS = ("measure", "group", "period", "period_start", "reference", "estimate", "abs_error",
+                    "accuracy", "target", "ok")
+ALL = "all"
+
+
+def default_staff(frame: pl.DataFrame, cfg) -> pl.DataFrame:
+    """The project's staffing engine, :func:`wfm.staffing.requirements`, imported when first used."""
+    return importlib.import_module("wfm.staffing").requirements(frame, cfg)
+
+
+def accuracy_table(
+    frame: pl.DataFrame,
+    *,
+    group: str,
+    estimate: str,
+    reference: str,
+    measure: str,
+    target: float = 0.90,
+) -> pl.DataFrame:
+    """Score ``estimate`` against ``reference`` per day, week and period, per group and for all.
+
+    ``frame`` has columns ``group``, ``start`` (interval start) and the two value columns, one row
+    per group and interval (a missing side must already be 0). Returns the long frame
+    ``measure, group, period (day|week|all), period_start, reference, estimate, abs_error,
+    accuracy, target, ok`` where ``accuracy = max(0, 1 - abs_error / reference)`` (null when the
+    reference is 0 and the estimate is not, 1 when both are 0).
+    """
+    base = frame.select(
+        grp=pl.col(group).cast(pl.String),
+        day=pl.col("start").dt.date(),
+        est=pl.col(estimate).cast(pl.Float64),
+        ref=pl.col(reference).cast(pl.Float64),
+    ).with_columns(err=(pl.col("est") - pl.col("ref")).abs(), week=pl.col("day").dt.truncate("1w"))
+    both = pl.concat([base, base.with_columns(grp=pl.lit(ALL))]) if base["grp"].n_unique() > 1 else base
+    parts = []
+    for period, col in (("day", "day"), ("week", "week"), (ALL, None)):
+        keys = ["grp"] + ([col] if col else [])
+        agg = both.group_by(keys).agg(reference=pl.col("ref").sum(), estimate=pl.col("est").sum(),
+                                      abs_error=pl.col("err").sum())
+        agg = agg.with_columns(
+            period=pl.lit(period),
+            period_start=pl.col(col) if col else pl.lit(None, pl.Date),
+        )
+        parts.append(agg.select("grp", "period", "period_start", "reference", "estimate", "abs_error"))
+    out = pl.concat(parts)
+    acc = (pl.when(pl.col("reference") > 0).then((1 - pl.col("abs_error") / pl.col("reference")).clip(lower_bound=0))
+           .when(pl.col("abs_error") == 0).then(1.0).otherwise(None))
+    out = out.with_columns(measure=pl.lit(measure), group=pl.col("grp"), accuracy=acc, target=pl.lit(target))
+    out = out.with_columns(ok=pl.col("accuracy") >= pl.col("target"))
+    order = pl.col("period").replace_strict({"day": 0, "week": 1, ALL: 2}, return_dtype=pl.Int8)
+    return out.sort(order, "period_start", pl.col("group") == ALL, "group", nulls_last=True).select(ACCURACY_COLUMNS)
+
+
+def _outer(est: pl.DataFrame, ref: pl.DataFrame, key: list[str], value: str) -> pl.DataFrame:
+    """Join two per-interval frames on ``key``; an interval missing on one side counts as 0."""
+    return (est.select(*key, est=pl.col(value)).join(ref.select(*key, ref=pl.col(value)), on=key, how="full",
+                                                     coalesce=True)
+            .with_columns(pl.col("est", "ref").fill_null(0.0)))
+
+
+def forecast_accuracy(forecast: pl.DataFrame, actuals: pl.DataFrame, target: float = 0.90) -> pl.DataFrame:
+    """Forecast contacts vs actual contacts, per queue (see :func:`accuracy_table`)."""
+    j = _outer(forecast, actuals, ["queue", "start"], "contacts")
+    return accuracy_table(j, group="queue", estimate="est", reference="ref", measure="forecast", target=target)
+
+
+def _with_aht(actuals: pl.DataFrame, cfg) -> pl.DataFrame:
+    """Actuals with ``aht_s``: as logged, else the queue's configured AHT."""
+    aht = pl.DataFrame({"queue": list(cfg.queues), "_aht": [float(q.aht_seconds) for q in cfg.queues.values()]})
+    df = actuals.join(aht, on="queue", how="left")
+    if "aht_s" in df.columns:
+        df = df.with_columns(aht_s=pl.col("aht_s").fill_null(pl.col("_aht")))
+    else:
+        df = df.with_columns(aht_s=pl.col("_aht"))
+    return df.drop("_aht")
+
+
+def staffing_accuracy(
+    forecast: pl.DataFrame,
+    actuals: pl.DataFrame,
+    cfg,
+    staff: StaffFn | None = None,
+    target: float | None = None,
+) -> pl.DataFrame:
+    """Agents required for the forecast vs agents required for the actual contacts, per queue.
+
+    ``staff`` is the staffing engine ``(contacts frame, cfg) -> queue, start, agents``; by default
+    :func:`wfm.staffing.requirements`. Both sides go through the same engine and config, so the
+    measure isolates how the forecast error moves the headcount.
+    """
+    staff = staff or default_staff
+    target = cfg.targets.staffing_accuracy if target is None else target
+    want = ["queue", "start", "contacts", "aht_s"]
+    req_f = staff(_with_aht(forecast, cfg).select(want), cfg)
+    req_a = staff(_with_aht(actuals, cfg).select(want), cfg)
+    j = _outer(req_f, req_a, ["queue", "start"], "agents")
+    return accuracy_table(j, group="queue", estimate="est", reference="ref", measure="staffing", target=target)
+
+
+def scheduled_agents(roster: pl.DataFrame, interval_minutes: int, default_skill: str | None = None) -> pl.DataFrame:
+    """Agents on duty per skill and interval: ``skill, start, agents`` (fractional for part intervals).
+
+    On duty = inside a shift and not on break, lunch or leave. A shift on a day with a roster
+    leave row is not counted. ``default_skill`` names the skill of rows without one.
+
+    >>> from datetime import date, datetime as dt
+    >>> r = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "activity": ["shift"],
+    ...                   "start": [dt(2026, 11, 2, 9, 15)], "end": [dt(2026, 11, 2, 10)], "skill": ["voice"]})
+    >>> scheduled_agents(r, 30)["agents"].to_list()  # 09:00 half covered, 09:30 fully
+    [0.5, 1.0]
+    """
+    key = ["agent_id", "date"]
+    if "skill" in roster.columns:
+        skills = roster.filter(pl.col("activity") == "shift").select(*key, skill=pl.col("skill"))
+    else:
+        skills = roster.filter(pl.col("activity") == "shift").select(*key, skill=pl.lit(None, pl.String))
+    if default_skill is not None:
+        skills = skills.with_columns(pl.col("skill").fill_null(default_skill))
+    if skills["skill"].null_count():
+        raise InputError("the roster gives no skill for some shifts", column="skill",
+                         fix="add a 'skill' column to the roster: schedule accuracy is measured per skill")
+    on_leave = roster.filter(pl.col("activity") == "leave").select(key).unique()
+    work = (schedule_segments(roster).filter(pl.col("activity") == "work")
+            .join(on_leave, on=key, how="anti").join(skills, on=key))
+    iv = f"{interval_minutes}m"
+    length = interval_minutes * 60.0
+    ex = work.with_columns(
+        start=pl.datetime_ranges(pl.col("seg_start").dt.truncate(iv), pl.col("seg_end") - pl.duration(microseconds=1),
+                                 interval=iv)).explode("start")
+    overlap = (pl.min_horizontal("seg_end", pl.col("start") + pl.duration(minutes=interval_minutes))
+               - pl.max_horizontal("seg_start", "start")).dt.total_seconds() / length
+    return ex.group_by("skill", "start").agg(agents=overlap.sum()).sort("skill", "start")
+
+
+def schedule_accuracy(
+    roster: pl.DataFrame,
+    requirements: pl.DataFrame,
+    cfg,
+    target: float | None = None,
+) -> pl.DataFrame:
+    """Scheduled vs required agent-intervals per skill: ``1 - sum|scheduled - required| / sum required``.
+
+    Requirements of the queues of one skill (``[queues.X] skill``) are added up; an interval with
+    agents scheduled and nothing required counts as over-staffing error.
+    """
+    target = cfg.targets.schedule_accuracy if target is None else target
+    skills = cfg.skills()
+    sched = scheduled_agents(roster, cfg.interval, skills[0] if len(skills) == 1 else None)
+    qskill = pl.DataFrame({"queue": list(cfg.queues), "skill": [q.skill for q in cfg.queues.values()]})
+    req = (requirements.join(qskill, on="queue", how="left").group_by("skill", "start")
+           .agg(agents=pl.col("agents").sum()))
+    j = _outer(sched, req, ["skill", "start"], "agents")
+    return accuracy_table(j, group="skill", estimate="est", reference="ref", measure="schedule", target=target)
+
+
+def planning_accuracy(
+    cfg,
+    *,
+    forecast: pl.DataFrame,
+    actuals: pl.DataFrame,
+    requirements: pl.DataFrame | None = None,
+    roster: pl.DataFrame | None = None,
+    staff: StaffFn | None = None,
+    staffing: bool = True,
+) -> pl.DataFrame:
+    """The three accuracy measures in one long frame (see :func:`accuracy_table`), targets from ``cfg``.
+
+    Schedule accuracy needs ``roster`` and ``requirements``; it is left out when either is None.
+    Staffing accuracy is left out when ``staffing`` is false.
+    """
+    parts = [forecast_accuracy(forecast, actuals, cfg.targets.forecast_accuracy)]
+    if staffing:
+        parts.append(staffing_accuracy(forecast, actuals, cfg, staff))
+    if roster is not None and requirements is not None:
+        parts.append(schedule_accuracy(roster, requirements, cfg))
+    return pl.concat(parts)
