@@ -65,7 +65,9 @@ def check(problem: Problem, assignments: list[Assignment],
             v("outside horizon", s.agent_id, s.day)
         if s.start_min not in t.starts() or s.end_min - s.start_min != t.length_min:
             v("shift start/length", s.agent_id, s.day, f"{s.start_min}-{s.end_min}")
-        if p.interval_mode and s.skill not in agents[s.agent_id].skills:
+        needed = set(p.requirement) | set(g.open)
+        if p.interval_mode and s.skill not in agents[s.agent_id].skills and not (
+                s.skill is None and not needed & set(agents[s.agent_id].skills)):
             v("skill", s.agent_id, s.day, f"{s.skill!r} not a skill of the agent")
         # breaks: one per rule of the template, inside its window, in order, no overlap
         if p.interval_mode:

@@ -10,6 +10,7 @@ then explained by the assumptions CP-SAT finds sufficient for infeasibility.
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -70,10 +71,10 @@ class RosterModel:
     options: dict[tuple[int, int], list[Option]] = field(default_factory=dict)
     work: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     leave_day: dict[tuple[int, int], list] = field(default_factory=lambda: defaultdict(list))
-    # interval mode: per (agent, day, skill) arrays over intervals
-    on: dict[tuple[int, int, str], np.ndarray] = field(default_factory=dict)
-    breaks: dict[tuple[int, int, str], list] = field(default_factory=lambda: defaultdict(list))
-    duty: dict[tuple[int, int, str], np.ndarray] = field(default_factory=dict)
+    # interval mode: agents per (skill, day, template, start); breaks per (skill, day,
+    # template, break index) -> {start interval: count}
+    counts: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
+    breaks: dict[tuple, dict] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
     assumptions: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
     leave_vars: list[tuple] = field(default_factory=list)
@@ -151,6 +152,11 @@ def _validate(p: Problem) -> None:
             times = [t.length_min, t.earliest_start_min, t.step_min]
             times += [v for b in t.breaks for v in
                       (b.length_min, b.earliest_after_min, b.latest_after_min)]
+            for b1, b2 in zip(t.breaks, t.breaks[1:]):
+                if b1.latest_after_min + b1.length_min > b2.earliest_after_min:
+                    raise SolverInputError(f"shift template {t.name!r}: break windows overlap; "
+                                           "give each break/lunch a window after the previous "
+                                           "one's latest end")
             if any(v % g.interval_min for v in times):
                 raise SolverInputError(f"shift template {t.name!r}: lengths, starts, steps and "
                                        f"break windows must be multiples of {g.interval_min} min")
@@ -176,33 +182,37 @@ def add_shift_variables(rm: RosterModel) -> None:
             rm.work[a, d] = w
 
 
-def add_on_duty_variables(rm: RosterModel) -> None:
-    """Interval mode: ``on[a, d, k][i]`` = agent a is on shift for skill k in interval i.
-
-    Posted as ``on[i] = on[i-1] + starts[i] - ends[i]`` (two terms per shift option).
-    """
-    p, m = rm.problem, rm.model
-    iv, ipd = p.grid.interval_min, p.grid.intervals_per_day
+def add_start_counts(rm: RosterModel) -> None:
+    """Interval mode: ``counts[k, d, t, s]`` = agents starting template t at minute s on day d
+    for skill k. Coverage, breaks and handover are posted on these counts, so the model grows
+    with the shift options, not with agents x intervals."""
+    groups: dict = defaultdict(list)
     for (a, d), opts in rm.options.items():
-        by_skill: dict = defaultdict(list)
         for o in opts:
-            by_skill[o.skill].append(o)
-        for k, group in by_skill.items():
-            starts: dict[int, list] = defaultdict(list)
-            ends: dict[int, list] = defaultdict(list)
-            for o in group:
-                starts[o.start // iv].append(o.var)
-                ends[o.end // iv].append(o.var)
-            lo, hi = min(starts), max(ends)
-            on = np.zeros(ipd, dtype=object)
-            prev = 0
-            for i in range(lo, hi):
-                v = m.NewBoolVar(f"on_{a}_{d}_{k}_{i}")
-                m.Add(v == prev + sum(starts.get(i, [])) - sum(ends.get(i, [])))
-                on[i] = v
-                prev = v
-            rm.on[a, d, k] = on
+            if o.skill is not None:
+                groups[o.skill, d, o.template.name, o.start].append(o.var)
+    for key, xs in groups.items():
+        n = rm.model.NewIntVar(0, len(xs), "n_{}_{}_{}_{}".format(*key))
+        rm.model.Add(n == sum(xs))
+        rm.counts[key] = n
 
+
+def _interval_sums(rm: RosterModel, skill_filter=None) -> dict:
+    """Per skill, ``(plus, minus)`` term lists per (day, interval): shifts on minus breaks."""
+    g = rm.problem.grid
+    iv = g.interval_min
+    plus: dict = defaultdict(list)
+    minus: dict = defaultdict(list)
+    for (k, d, t, s), n in rm.counts.items():
+        length = rm.problem.template(t).length_min
+        for i in range(s // iv, (s + length) // iv):
+            plus[k, d, i].append(n)
+    for (k, d, t, j), bvars in rm.breaks.items():
+        br = rm.problem.template(t).breaks[j]
+        for p, b in bvars.items():
+            for i in range(p, p + br.length_min // iv):
+                minus[k, d, i].append(b)
+    return plus, minus
 
 # ------------------------------------------------------------------ hard rules
 
@@ -353,67 +363,65 @@ def add_pattern_rule(rm: RosterModel) -> None:
 
 
 def add_break_rule(rm: RosterModel) -> None:
-    """Each break/lunch of the chosen shift starts inside its window; breaks never overlap.
+    """Breaks and lunches start inside their windows.
 
-    One literal per (agent, day, skill, template, break, absolute start interval).
+    Breaks are counted, not tied to agents: ``breaks[k, d, t, j][i]`` = how many breaks ``j``
+    of template t start in interval i. Since every window is the same offset from its shift's
+    start, a placement giving each agent one break in its own window exists iff, at every
+    interval, breaks started so far are at most the shifts whose window has opened and at least
+    those whose window has closed (forward/backward constraints of Bechtold & Jacobs, 1990).
+    :func:`place_breaks` then gives the i-th earliest shift the i-th earliest break.
+    Breaks of one template have disjoint windows, so an agent's breaks never overlap.
     """
     m, iv = rm.model, rm.problem.grid.interval_min
-    for (a, d), opts in rm.options.items():
-        groups: dict = defaultdict(list)
-        for o in opts:
-            if o.template.breaks:
-                groups[o.skill, o.template.name].append(o)
-        for (k, tname), group in groups.items():
-            used = sum(o.var for o in group)
-            tmpl = group[0].template
-            starts_expr = []
-            for j, br in enumerate(tmpl.breaks):
-                allowed: dict[int, list] = defaultdict(list)
-                for o in group:
-                    for off in range(br.earliest_after_min, br.latest_after_min + 1, iv):
-                        if off + br.length_min <= tmpl.length_min:
-                            allowed[(o.start + off) // iv].append(o.var)
-                if not allowed:
-                    raise SolverInputError(f"shift template {tname!r}: break {j} does not fit "
-                                           "inside the shift")
-                bvars = {}
-                for i, xs in sorted(allowed.items()):
-                    b = m.NewBoolVar(f"brk_{a}_{d}_{k}_{tname}_{j}_{i}")
-                    m.Add(b <= sum(xs))
-                    bvars[i] = b
-                m.Add(sum(bvars.values()) == used)
-                rm.breaks[a, d, k].append((br, bvars))
-                starts_expr.append(sum(i * b for i, b in bvars.items()))
-            for j in range(len(tmpl.breaks) - 1):  # in order, not overlapping
-                n_iv = tmpl.breaks[j].length_min // iv
-                nxt_start, this_start = starts_expr[j + 1], starts_expr[j]
-                m.Add(nxt_start >= this_start + n_iv * used)
-
-
-def duty_terms(rm: RosterModel, a: int, d: int, k) -> np.ndarray:
-    """Per interval, the linear expression 'agent a is on line for skill k' (breaks excluded)."""
-    if (a, d, k) in rm.duty:
-        return rm.duty[a, d, k]
-    on = rm.on[a, d, k].copy()
-    for br, bvars in rm.breaks.get((a, d, k), []):
-        n = br.length_min // rm.problem.grid.interval_min
-        for i, b in bvars.items():
-            for t in range(i, i + n):
-                on[t] = on[t] - b
-    rm.duty[a, d, k] = on
-    return on
+    groups: dict = defaultdict(dict)
+    for (k, d, t, s), n in rm.counts.items():
+        groups[k, d, t][s] = n
+    for (k, d, tname), starts in groups.items():
+        tmpl = rm.problem.template(tname)
+        if not tmpl.breaks:
+            continue
+        ss = sorted(starts)
+        total = sum(starts.values())
+        prefix, run = [], 0
+        for s in ss:  # prefix[i] = shifts starting at or before ss[i]
+            run = run + starts[s]
+            v = m.NewIntVar(0, len(rm.agents), f"pn_{k}_{d}_{tname}_{s}")
+            m.Add(v == run)
+            prefix.append(v)
+            run = v
+        for j, br in enumerate(tmpl.breaks):
+            offs = [o for o in range(br.earliest_after_min, br.latest_after_min + 1, iv)
+                    if o + br.length_min <= tmpl.length_min]
+            if not offs:
+                raise SolverInputError(f"shift template {tname!r}: break {j} does not fit "
+                                       "inside the shift")
+            positions = sorted({(s + o) // iv for s in ss for o in offs})
+            bvars = {p: m.NewIntVar(0, len(rm.agents), f"b_{k}_{d}_{tname}_{j}_{p}")
+                     for p in positions}
+            m.Add(sum(bvars.values()) == total)
+            cum = 0
+            for p in positions:
+                cum_v = m.NewIntVar(0, len(rm.agents), f"cb_{k}_{d}_{tname}_{j}_{p}")
+                m.Add(cum_v == cum + bvars[p])
+                cum = cum_v
+                opened = bisect.bisect_right([(s + offs[0]) // iv for s in ss], p)
+                closed = bisect.bisect_right([(s + offs[-1]) // iv for s in ss], p)
+                m.Add(cum_v <= (prefix[opened - 1] if opened else 0))
+                if closed:
+                    m.Add(cum_v >= prefix[closed - 1])
+            rm.breaks[k, d, tname, j] = bvars
 
 
 def coverage_exprs(rm: RosterModel) -> dict[str, np.ndarray]:
-    """Agents on line per skill, day and interval, as linear expressions ``(days, ipd)``."""
+    """Agents on line per skill, day and interval (breaks excluded), as linear expressions."""
     g = rm.problem.grid
-    terms: dict = {}
-    for (a, d, k) in rm.on:
-        if k is None:
-            continue
-        arr = terms.setdefault(k, np.zeros((g.days, g.intervals_per_day), dtype=object))
-        arr[d] += duty_terms(rm, a, d, k)
-    return terms
+    plus, minus = _interval_sums(rm)
+    out = {k: np.zeros((g.days, g.intervals_per_day), dtype=object)
+           for k in {key[0] for key in plus}}
+    for (k, d, i), terms in plus.items():
+        out[k][d, i] = sum(terms) - sum(minus.get((k, d, i), []))
+    return out
 
 
 def add_continuous_coverage_rule(rm: RosterModel, cov: dict[str, np.ndarray]) -> None:
@@ -432,30 +440,24 @@ def add_handover_rule(rm: RosterModel) -> None:
     started at least ``handover_min`` earlier and stays on after the end."""
     p, m = rm.problem, rm.model
     iv, ipd, h = p.grid.interval_min, p.grid.intervals_per_day, p.rules.handover_min
-    recent = -(-h // iv)  # starts in the last `recent` intervals are too recent
     ends: dict = defaultdict(list)
     stays: dict = defaultdict(list)
-    for (a, d), opts in rm.options.items():
-        starts: dict = defaultdict(list)
-        for o in opts:
-            ends[o.skill, d, o.end // iv].append(o.var)
-            starts[o.skill, o.start // iv].append(o.var)
-        for k in {o.skill for o in opts}:
-            duty = duty_terms(rm, a, d, k)
-            for i in np.nonzero([not isinstance(v, int) for v in duty])[0]:
-                # on line at i, minus those who started too recently to hand over
-                fresh = [v for s in range(i - recent + 1, i + 1) for v in starts.get((k, s), [])]
-                stays[k, d, int(i)].append(duty[i] - sum(fresh))
+    for (k, d, t, s), n in rm.counts.items():
+        e = s + p.template(t).length_min
+        ends[k, d, e // iv].append(n)
+        for b in range(s // iv, e // iv):  # on after boundary b, started >= h before it
+            if b * iv >= s + h:
+                stays[k, d, b].append(n)
+    _, minus = _interval_sums(rm)
     for k, open_ in p.grid.open.items():
         for d in range(p.grid.days):
             for i in range(1, ipd):
                 if not open_[d, i] or not ends.get((k, d, i)):
                     continue
                 any_end = m.NewBoolVar(f"end_{k}_{d}_{i}")
-                m.Add(sum(ends[k, d, i]) <= len(ends[k, d, i]) * any_end)
-                m.Add(sum(stays.get((k, d, i), [])) >= 1).OnlyEnforceIf(
-                    [any_end] + rm.guard("handover", None, d))
-
+                m.Add(sum(ends[k, d, i]) <= len(rm.agents) * any_end)
+                on_line = sum(stays.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
+                m.Add(on_line >= 1).OnlyEnforceIf([any_end] + rm.guard("handover", None, d))
 
 def add_leave_rule(rm: RosterModel) -> None:
     """Leave that meets its notice is granted unless that breaks a hard rule; granted leave
@@ -491,35 +493,39 @@ def add_leave_rule(rm: RosterModel) -> None:
 
 
 def add_support_rule(rm: RosterModel) -> None:
-    """While agents of a pool are on line, at least one of their support pool is on duty."""
+    """While agents of a pool are on shift, at least one of their support pool is on shift."""
     p, m = rm.problem, rm.model
-    ipd = p.grid.intervals_per_day
-    pool_of = {a: ag.pool for a, ag in enumerate(p.agents)}
+    iv, ipd = p.grid.interval_min, p.grid.intervals_per_day
+    pools = set(p.rules.support_pools) | set(p.rules.support_pools.values())
+    on: dict = defaultdict(list)  # (pool, day, interval) -> count vars
+    size: dict = defaultdict(int)
+    for a, agent in enumerate(p.agents):
+        size[agent.pool] += 1
+    groups: dict = defaultdict(list)
+    for (a, d), opts in rm.options.items():
+        if p.agents[a].pool in pools:
+            for o in opts:
+                groups[p.agents[a].pool, d, o.start, o.end].append(o.var)
+    for (pool, d, s, e), xs in groups.items():
+        n = m.NewIntVar(0, len(xs), f"np_{pool}_{d}_{s}_{e}")
+        m.Add(n == sum(xs))
+        for i in range(s // iv, e // iv):
+            on[pool, d, i].append(n)
     for pool, support in p.rules.support_pools.items():
         for d in range(rm.days):
-            line = np.zeros(ipd, dtype=object)
-            helpers = np.zeros(ipd, dtype=object)
-            n_line = 0
-            for (a, dd, k) in rm.on:
-                if dd != d:
-                    continue
-                if pool_of[a] == pool:
-                    line += duty_terms(rm, a, d, k)
-                    n_line += 1
-                elif pool_of[a] == support:
-                    helpers += rm.on[a, d, k]
             for i in range(ipd):
-                if isinstance(line[i], int):
+                line = on.get((pool, d, i))
+                if not line:
                     continue
+                helpers = sum(on.get((support, d, i), []))
                 if p.rules.support_hard:
-                    m.Add(line[i] <= n_line * helpers[i]).OnlyEnforceIf(
+                    m.Add(sum(line) <= size[pool] * helpers).OnlyEnforceIf(
                         rm.guard("support pairing", None, d))
                 else:
                     miss = m.NewBoolVar(f"support_{pool}_{d}_{i}")
-                    m.Add(line[i] <= n_line * (helpers[i] + miss))
+                    m.Add(sum(line) <= size[pool] * (helpers + miss))
                     rm.penalize("support pairing", miss, p.rules.support_weight, None, d,
-                                f"pool {pool!r} on line without {support!r}")
-
+                                f"pool {pool!r} on shift without {support!r}")
 
 # ------------------------------------------------------------------ soft rules
 
@@ -630,7 +636,7 @@ def build(problem: Problem, *, explain: bool = False, objective: bool = True) ->
     add_weekend_rule(rm, weekend_lits)
     add_pattern_rule(rm)
     if problem.interval_mode:
-        add_on_duty_variables(rm)
+        add_start_counts(rm)
         add_break_rule(rm)
         cov = coverage_exprs(rm)
         if problem.rules.continuous_coverage:
@@ -653,21 +659,36 @@ def objective_constant(rm: RosterModel) -> int:
     return sum(p.weight * p.expr for p in rm.penalties if isinstance(p.expr, int))
 
 
+def place_breaks(rm: RosterModel, chosen: list[tuple[int, int, Option]],
+                 solver: cp_model.CpSolver) -> dict[tuple[int, int], list[Activity]]:
+    """Give each shift its breaks: per (skill, day, template, break), the i-th earliest shift
+    (ties by agent order) takes the i-th earliest counted break."""
+    iv = rm.problem.grid.interval_min
+    groups: dict = defaultdict(list)
+    for a, d, o in chosen:
+        groups[o.skill, d, o.template.name].append((o.start, a))
+    out: dict = defaultdict(list)
+    for (k, d, t), shifts in groups.items():
+        shifts.sort()
+        tmpl = rm.problem.template(t)
+        for j, br in enumerate(tmpl.breaks):
+            bvars = rm.breaks.get((k, d, t, j), {})
+            slots = [p for p, b in sorted(bvars.items()) for _ in range(solver.Value(b))]
+            for (start, a), p in zip(shifts, slots):
+                if not br.earliest_after_min <= p * iv - start <= br.latest_after_min:
+                    raise RuntimeError(f"break placement failed for agent {a} day {d}")
+                out[a, d].append(Activity(br.kind, p * iv, p * iv + br.length_min))
+    return out
+
+
 def extract(rm: RosterModel, solver: cp_model.CpSolver) -> tuple[list, list, list]:
     """Assignments, leave decisions and soft violations of the solver's current solution."""
-    iv = rm.problem.grid.interval_min
-    out = []
-    for (a, d), opts in rm.options.items():
-        for o in opts:
-            if solver.BooleanValue(o.var):
-                acts = []
-                for br, bvars in rm.breaks.get((a, d, o.skill), []):
-                    for i, b in bvars.items():
-                        if solver.BooleanValue(b):
-                            acts.append(Activity(br.kind, i * iv, i * iv + br.length_min))
-                acts = [b for b in acts if o.start <= b.start_min < o.end]
-                out.append(Assignment(rm.agents[a].agent_id, d, o.template.name, o.start, o.end,
-                                      o.skill, tuple(sorted(acts, key=lambda b: b.start_min))))
+    chosen = [(a, d, o) for (a, d), opts in rm.options.items() for o in opts
+              if solver.BooleanValue(o.var)]
+    placed = place_breaks(rm, chosen, solver) if rm.problem.interval_mode else {}
+    out = [Assignment(rm.agents[a].agent_id, d, o.template.name, o.start, o.end, o.skill,
+                      tuple(sorted(placed.get((a, d), []), key=lambda b: b.start_min)))
+           for a, d, o in chosen]
     decisions = list(rm.leave_refusals)
     for req, g in rm.leave_vars:
         if solver.BooleanValue(g):
