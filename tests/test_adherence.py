@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from wfm.adherence import (
-    AttendanceRules, WarningRules, agent_days, agent_summary, check_roster, check_state_log, leave_warnings,
+    AttendanceRules,
+    WarningRules,
+    agent_days,
+    agent_summary,
+    check_roster,
+    check_state_log,
+    leave_warnings,
     team_days,
 )
 from wfm.cli import main
@@ -165,8 +171,8 @@ def _days(rows) -> pl.DataFrame:
 
 
 def test_warnings_and_suspension():
-    d = lambda m, dd: date(2026, m, dd)  # noqa: E731
-    t = lambda m, dd, h=9: datetime(2026, m, dd, h)  # noqa: E731
+    d = lambda m, dd: date(2026, m, dd)
+    t = lambda m, dd, h=9: datetime(2026, m, dd, h)
     days = _days([
         ("X", d(11, 5), "chat", t(11, 5), "leave"),
         ("X", d(11, 6), "chat", t(11, 6), "absent"),
