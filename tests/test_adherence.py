@@ -137,6 +137,18 @@ def test_early_leave():
     assert d["pay_factor"] == 0.9 and d["paid_hours"] == pytest.approx(7.2)
 
 
+def test_states_across_midnight_are_cut_at_the_day():
+    r = pl.DataFrame({"agent_id": ["N"], "date": [DAY], "activity": ["shift"], "start": [at(20)],
+                      "end": [at(24)]})
+    s = pl.DataFrame({"agent_id": ["N", "N"], "state": ["available", "available"],
+                      "start": [at(19, 55), at(8, day=date(2026, 11, 3))],
+                      "end": [at(24, 10), at(9, day=date(2026, 11, 3))]})
+    d = one(agent_days(r, s), "N")
+    # 19:55-24:00 counts on the 2nd (245 min of 240 scheduled); 00:00-00:10 and 08-09 belong to the 3rd
+    assert d["worked_min"] == pytest.approx(245) and d["conformance"] == pytest.approx(245 / 240)
+    assert d["lateness"] == "on_time" and d["early_min"] == 0 and d["adherence"] == 1.0
+
+
 def test_leave_days_are_not_measured():
     r = roster(("L", "shift", (9, 0), (17, 0)), ("L", "leave", (0, 0), (23, 59)),
                ("M", "shift", (9, 0), (17, 0)))
@@ -220,9 +232,9 @@ def _write(df: pl.DataFrame, path) -> None:
     df.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
 
 
-def test_cli_adherence_writes_tables_report_and_chart(tmp_path):
+def test_cli_adherence_writes_tables_report_and_chart(tmp_path, capsys):
     _write(roster(*ROSTER_A, *ROSTER_B, *ROSTER_C), tmp_path / "roster.csv")
-    _write(states(*STATES_A, *STATES_B), tmp_path / "states.csv")
+    _write(states(*STATES_A, *STATES_B, ("SUP", "available", (9, 0), (17, 0))), tmp_path / "states.csv")
     out = tmp_path / "out"
     assert main(["adherence", "--roster", str(tmp_path / "roster.csv"), "--states", str(tmp_path / "states.csv"),
                  "--out", str(out)]) == 0
@@ -230,6 +242,7 @@ def test_cli_adherence_writes_tables_report_and_chart(tmp_path):
     assert {"agent_days.csv", "agents.csv", "team.csv", "warnings.csv", "warning_events.csv", "report.md",
             "adherence_by_agent.png"} <= names
     assert not any(n.startswith(".") for n in names)  # no temporary files left
+    assert "agents not on the roster are not measured (1): SUP" in " ".join(capsys.readouterr().err.split())
     report = (out / "report.md").read_text()
     assert "| schedule adherence (kept / rostered) | 33.3% | >= 99% | **FAIL** |" in report
     assert "| C | 0 | 1 | 2 | no |" in report  # C absent without leave: 2 warnings

@@ -91,3 +91,24 @@ def test_seeded():
     a, b = LogGenerator(seed=5).generate(roster), LogGenerator(seed=5).generate(roster)
     assert a.states.equals(b.states) and a.messages.equals(b.messages)
     assert not LogGenerator(seed=6).generate(roster).states.equals(a.states)
+
+
+def test_cli_logs_feed_the_measures(tmp_path):
+    from wfm.cli import main
+    from wfm.sessions import read_sessions
+
+    week_roster(agents=4, days=3).write_csv(tmp_path / "roster.csv", datetime_format="%Y-%m-%d %H:%M:%S")
+    logs = tmp_path / "logs"
+    assert main(["logs", "--roster", str(tmp_path / "roster.csv"), "--seed", "3", "--out", str(logs)]) == 0
+    assert {p.name for p in logs.iterdir()} == {"states.csv", "sessions.csv", "messages.csv", "leave.csv",
+                                                 "scenarios.csv"}
+    out = tmp_path / "out"
+    assert main(["adherence", "--roster", str(tmp_path / "roster.csv"), "--states", str(logs / "states.csv"),
+                 "--leave", str(logs / "leave.csv"), "--out", str(out)]) == 0
+    days = pl.read_csv(out / "agent_days.csv")
+    scen = pl.read_csv(logs / "scenarios.csv")
+    joined = days.join(scen, on=["agent_id", "date"])
+    assert joined.height == 12
+    assert (joined.filter(pl.col("scenario") == "absent")["status"] == "absent").all()
+    sessions, _ = read_sessions(logs / "sessions.csv", logs / "messages.csv")  # the files pass the contracts
+    assert sessions.height > 0 and sessions["lead_captured"].any()

@@ -214,10 +214,14 @@ def _state_at(samples: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
 
 def _daily_state_minutes(days: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
     """Minutes per agent, date and state, each state row clipped to the calendar day."""
-    d = days.select("agent_id", "date").unique().with_columns(
-        d0=pl.col("date").cast(pl.Datetime("us")), d1=pl.col("date").cast(pl.Datetime("us")) + pl.duration(days=1))
-    j = states.join(d, on="agent_id").with_columns(
-        lo=pl.max_horizontal("start", "d0"), hi=pl.min_horizontal("end", "d1"))
+    d = days.select("agent_id", "date").unique()
+    # each state row once per calendar day it touches (almost always one), then clipped to that day
+    per_day = states.filter(pl.col("end") > pl.col("start")).with_columns(
+        date=pl.date_ranges(pl.col("start").dt.date(), (pl.col("end") - pl.duration(microseconds=1)).dt.date()),
+    ).explode("date")
+    j = per_day.join(d, on=["agent_id", "date"]).with_columns(
+        d0=pl.col("date").cast(pl.Datetime("us")), d1=pl.col("date").cast(pl.Datetime("us")) + pl.duration(days=1),
+    ).with_columns(lo=pl.max_horizontal("start", "d0"), hi=pl.min_horizontal("end", "d1"))
     j = j.filter(pl.col("hi") > pl.col("lo"))
     return j.group_by("agent_id", "date", "state").agg(
         minutes=((pl.col("hi") - pl.col("lo")).dt.total_seconds() / 60).sum(),

@@ -134,11 +134,31 @@ def kpi(
     console.print(f"wrote {len(written)} files to {out}")
 
 
-def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
-    """States of agents the roster never names are a mistake worth one clear line."""
-    from wfm.io import _unknown
+@app.command()
+def logs(
+    roster: Annotated[Path, typer.Option("--roster", help="The roster as exported: agent_id, date, activity, "
+                                         "start, end[, skill].")],
+    out: OutOpt,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed makes the same logs.")] = 0,
+    chat_skill: Annotated[str, typer.Option("--chat-skill", help="Skill whose contacts are chat sessions.")] = "chat",
+) -> None:
+    """Make realistic demo logs for a roster: states.csv, sessions.csv, messages.csv, leave.csv."""
+    from wfm.logs import LogGenerator
 
-    _unknown(log, "agent_id", set(roster["agent_id"].to_list()), file, "agent")
+    made = LogGenerator(seed=seed, chat_skill=chat_skill).generate(read_roster_checked(roster))
+    written = write_outputs(out, {"states.csv": made.states, "sessions.csv": made.sessions,
+                                  "messages.csv": made.messages, "leave.csv": made.leave,
+                                  "scenarios.csv": made.scenarios})
+    console.print(f"{made.states.height:,} states, {made.sessions.height:,} chat sessions, "
+                  f"{made.leave.height} leave requests; wrote {len(written)} files to {out}")
+
+
+def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
+    """States of agents the roster never names (supervisors, a typo) are ignored, with a note."""
+    extra = sorted(set(log["agent_id"].unique().to_list()) - set(roster["agent_id"].unique().to_list()))
+    if extra:
+        more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+        note(f"{file}: agents not on the roster are not measured ({len(extra)}): {', '.join(extra[:5])}{more}")
 
 
 # ------------------------------------------------------------------------- reports
