@@ -211,6 +211,17 @@ def test_warnings_and_suspension():
     assert z["warnings"] == 3 and z["suspended_from"] is None
     assert w["warnings"] == 0
     assert events.filter(pl.col("agent_id") == "X")["event"].to_list() == ["late_notice", "absent_without_leave"]
+    assert events.filter(pl.col("agent_id") == "X")["detail"][0] == (
+        "leave from 2026-11-05 09:00 filed 13.0 h before, 24.0 h notice needed")
+
+
+def test_leave_for_a_shift_in_progress_is_late():
+    days = _days([("V", date(2026, 11, 5), "cloud", datetime(2026, 11, 5, 9), "leave")])
+    leave = pl.DataFrame({"agent_id": ["V"], "start": [datetime(2026, 11, 5, 9)], "end": [datetime(2026, 11, 5, 11)],
+                          "kind": ["personal"], "requested_at": [datetime(2026, 11, 5, 9, 30)]})
+    per, events = leave_warnings(days, leave, WarningRules(notice_hours={"cloud": 2}))
+    assert per["warnings"].to_list() == [1]
+    assert events["detail"][0] == "leave from 2026-11-05 09:00 filed 0.5 h after it began, 2.0 h notice needed"
 
 
 def test_roster_and_state_log_errors_name_row_column_and_fix():

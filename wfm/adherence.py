@@ -470,8 +470,10 @@ def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: Warnin
             given=pl.Series((given_h)[given_h < notice_h]), need=pl.Series(notice_h[given_h < notice_h]))
         parts.append(late.select(
             "agent_id", at=pl.col("requested_at"), event=pl.lit("late_notice"),
-            detail=pl.format("leave from {} filed {} h before, {} h needed",
-                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").round(1), pl.col("need")),
+            detail=pl.format("leave from {} filed {} h {}, {} h notice needed",
+                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").abs().round(1),
+                             pl.when(pl.col("given") >= 0).then(pl.lit("before")).otherwise(pl.lit("after it began")),
+                             pl.col("need")),
             warnings=pl.lit(rules.late_notice_warnings, pl.Int64)))
     return pl.concat([p.cast(schema) for p in parts]).sort("agent_id", "at")
 

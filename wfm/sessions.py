@@ -84,6 +84,12 @@ class SessionRules:
     #: without an ``invalid`` flag, a session with fewer customer messages than this is invalid
     min_customer_messages: int = 1
 
+    @classmethod
+    def from_config(cls, cfg) -> SessionRules:
+        """The answer time of the center's first chat queue (``answer_seconds``) as the reply target."""
+        chats = [name for name, q in cfg.queues.items() if q.channel == "chat"]
+        return cls(reply_seconds=cfg.target(chats[0], "answer_seconds")) if chats else cls()
+
 
 # ------------------------------------------------------------------------- reading
 def _flag(s: pl.Series, file: str, column: str) -> pl.Series:

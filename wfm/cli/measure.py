@@ -126,9 +126,9 @@ def kpi(
     chat = None
     if sessions and messages:
         s, m = read_sessions(sessions, messages)
-        per, chat = session_measures(s, m, SessionRules())
+        per, chat = session_measures(s, m, SessionRules.from_config(cfg))
         files |= {"sessions.csv": per, "session_summary.csv": chat}
-    files["report.md"] = kpi_report(acc, chat).encode()
+    files["report.md"] = kpi_report(acc, chat, SessionRules.from_config(cfg).reply_seconds).encode()
     files["accuracy_by_day.png"] = _png(lambda: plot_accuracy_by_day(acc))
     written = write_outputs(out, files)
     console.print(f"wrote {len(written)} files to {out}")
@@ -218,7 +218,7 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     return "\n".join(out)
 
 
-def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None) -> str:
+def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None, reply_s: float = 60.0) -> str:
     """The Markdown report of `wfm kpi`: accuracy over the period against the targets, chat quality."""
     whole = acc.filter(pl.col("period") == "all")
     first, last = acc["period_start"].min(), acc["period_start"].max()
@@ -247,7 +247,7 @@ def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None) -> str:
                      _verdict(c["satisfied_ok"])],
                     ["dissatisfied (of rated)", _pct(c["dissatisfied_share"]), f"<= {c['dissatisfied_target']:.0%}",
                      _verdict(c["dissatisfied_ok"])],
-                    ["replies slower than 1 min", _pct(c["slow_1min_rate"]), "", ""],
+                    [f"replies slower than {reply_s:g} s", _pct(c["slow_1min_rate"]), "", ""],
                     ["replies slower than 3 min", _pct(c["slow_3min_rate"]), "", ""],
                 ])]
     out.append("")
