@@ -110,5 +110,6 @@ def test_cli_logs_feed_the_measures(tmp_path):
     joined = days.join(scen, on=["agent_id", "date"])
     assert joined.height == 12
     assert (joined.filter(pl.col("scenario") == "absent")["status"] == "absent").all()
-    sessions, _ = read_sessions(logs / "sessions.csv", logs / "messages.csv")  # the files pass the contracts
+    sessions, messages = read_sessions(logs / "sessions.csv", logs / "messages.csv")  # they pass the contracts
     assert sessions.height > 0 and sessions["lead_captured"].any()
+    assert (messages["at"].dt.second() != 0).any()  # times keep their seconds

@@ -251,7 +251,8 @@ def agent_days(
     in the scheduled activity, grace applied), ``work_min`` (shift minus breaks), ``worked_min``
     (minutes in work states that day), ``conformance`` (worked / work), ``first_login, late_min,
     lateness, last_logout, early_min, early_leave, serving_min, available_min, service_ratio``
-    ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours, kept``.
+    ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours`` and
+    ``kept``: the agent came (status worked) and adherence >= ``rules.kept_adherence``.
 
     >>> from datetime import date, datetime as dt
     >>> r = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "activity": ["shift"],
@@ -400,7 +401,7 @@ def team_days(
     total = per.select(pl.lit(None, pl.Date).alias("date"), pl.exclude("date").sum())
     per = pl.concat([per, total.cast(per.schema)])
     return per.with_columns(
-        schedule_adherence=pl.col("kept") / pl.col("agents"),
+        schedule_adherence=_ratio(pl.col("kept"), pl.col("agents")),
         aux_share=_ratio(pl.col("aux_min"), pl.col("logged_min")),
         occupancy=_ratio(pl.col("serving_min"), pl.col("serving_min") + pl.col("available_min")),
     ).with_columns(

@@ -146,11 +146,17 @@ def logs(
     from wfm.logs import LogGenerator
 
     made = LogGenerator(seed=seed, chat_skill=chat_skill).generate(read_roster_checked(roster))
-    written = write_outputs(out, {"states.csv": made.states, "sessions.csv": made.sessions,
-                                  "messages.csv": made.messages, "leave.csv": made.leave,
-                                  "scenarios.csv": made.scenarios})
+    # logs keep whole seconds (reply times are measured in seconds)
+    tables = {"states.csv": made.states, "sessions.csv": made.sessions, "messages.csv": made.messages,
+              "leave.csv": made.leave, "scenarios.csv": made.scenarios}
+    written = write_outputs(out, {name: _csv_seconds(df) for name, df in tables.items()})
     console.print(f"{made.states.height:,} states, {made.sessions.height:,} chat sessions, "
                   f"{made.leave.height} leave requests; wrote {len(written)} files to {out}")
+
+
+def _csv_seconds(df: pl.DataFrame) -> Callable[[Path], None]:
+    """A writer for :func:`wfm.io.write_outputs`: CSV with times to the second."""
+    return lambda path: df.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
 
 
 def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
