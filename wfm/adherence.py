@@ -181,6 +181,13 @@ def schedule_segments(roster: pl.DataFrame) -> pl.DataFrame:
 
     A shift with a lunch 12:00-12:30 from 09:00 to 17:00 becomes work 09-12, lunch 12-12:30,
     work 12:30-17. Activities are "work", "break" and "lunch"; before and after the shift "off".
+
+    >>> from datetime import date, datetime as dt
+    >>> r = pl.DataFrame({"agent_id": ["a", "a"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift", "lunch"],
+    ...                   "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 12)],
+    ...                   "end": [dt(2026, 11, 2, 17), dt(2026, 11, 2, 12, 30)]})
+    >>> schedule_segments(r)["activity"].to_list()
+    ['work', 'lunch', 'work']
     """
     key = ["agent_id", "date"]
     shifts = roster.filter(pl.col("activity") == "shift")
@@ -385,6 +392,15 @@ def team_days(
     * ``occupancy`` = serving minutes (on contact + after-contact work) / (serving + available).
 
     Each measure comes with its target and a ``*_ok`` pass flag. Defaults from DOMAIN.md section 2.
+
+    >>> from datetime import date, datetime as dt
+    >>> r = pl.DataFrame({"agent_id": ["a", "b"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift"] * 2,
+    ...                   "start": [dt(2026, 11, 2, 9)] * 2, "end": [dt(2026, 11, 2, 11)] * 2})
+    >>> s = pl.DataFrame({"agent_id": ["a", "a"], "state": ["on_contact", "available"],
+    ...                   "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 10, 30)],
+    ...                   "end": [dt(2026, 11, 2, 10, 30), dt(2026, 11, 2, 11)]})
+    >>> team_days(agent_days(r, s), s).select("schedule_adherence", "occupancy").row(-1)  # b never came
+    (0.5, 0.75)
     """
     rules = rules or AttendanceRules()
     measured = days.filter(pl.col("status") != LEAVE_DAY)
