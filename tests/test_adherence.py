@@ -9,7 +9,13 @@ import polars as pl
 import pytest
 
 from wfm.adherence import (
-    AttendanceRules, WarningRules, agent_days, agent_summary, check_roster, check_state_log, leave_warnings,
+    AttendanceRules,
+    WarningRules,
+    agent_days,
+    agent_summary,
+    check_roster,
+    check_state_log,
+    leave_warnings,
     team_days,
 )
 from wfm.cli import main
@@ -131,6 +137,18 @@ def test_early_leave():
     assert d["pay_factor"] == 0.9 and d["paid_hours"] == pytest.approx(7.2)
 
 
+def test_states_across_midnight_are_cut_at_the_day():
+    r = pl.DataFrame({"agent_id": ["N"], "date": [DAY], "activity": ["shift"], "start": [at(20)],
+                      "end": [at(24)]})
+    s = pl.DataFrame({"agent_id": ["N", "N"], "state": ["available", "available"],
+                      "start": [at(19, 55), at(8, day=date(2026, 11, 3))],
+                      "end": [at(24, 10), at(9, day=date(2026, 11, 3))]})
+    d = one(agent_days(r, s), "N")
+    # 19:55-24:00 counts on the 2nd (245 min of 240 scheduled); 00:00-00:10 and 08-09 belong to the 3rd
+    assert d["worked_min"] == pytest.approx(245) and d["conformance"] == pytest.approx(245 / 240)
+    assert d["lateness"] == "on_time" and d["early_min"] == 0 and d["adherence"] == 1.0
+
+
 def test_leave_days_are_not_measured():
     r = roster(("L", "shift", (9, 0), (17, 0)), ("L", "leave", (0, 0), (23, 59)),
                ("M", "shift", (9, 0), (17, 0)))
@@ -165,8 +183,8 @@ def _days(rows) -> pl.DataFrame:
 
 
 def test_warnings_and_suspension():
-    d = lambda m, dd: date(2026, m, dd)  # noqa: E731
-    t = lambda m, dd, h=9: datetime(2026, m, dd, h)  # noqa: E731
+    d = lambda m, dd: date(2026, m, dd)
+    t = lambda m, dd, h=9: datetime(2026, m, dd, h)
     days = _days([
         ("X", d(11, 5), "chat", t(11, 5), "leave"),
         ("X", d(11, 6), "chat", t(11, 6), "absent"),
@@ -193,6 +211,17 @@ def test_warnings_and_suspension():
     assert z["warnings"] == 3 and z["suspended_from"] is None
     assert w["warnings"] == 0
     assert events.filter(pl.col("agent_id") == "X")["event"].to_list() == ["late_notice", "absent_without_leave"]
+    assert events.filter(pl.col("agent_id") == "X")["detail"][0] == (
+        "leave from 2026-11-05 09:00 filed 13.0 h before, 24.0 h notice needed")
+
+
+def test_leave_for_a_shift_in_progress_is_late():
+    days = _days([("V", date(2026, 11, 5), "cloud", datetime(2026, 11, 5, 9), "leave")])
+    leave = pl.DataFrame({"agent_id": ["V"], "start": [datetime(2026, 11, 5, 9)], "end": [datetime(2026, 11, 5, 11)],
+                          "kind": ["personal"], "requested_at": [datetime(2026, 11, 5, 9, 30)]})
+    per, events = leave_warnings(days, leave, WarningRules(notice_hours={"cloud": 2}))
+    assert per["warnings"].to_list() == [1]
+    assert events["detail"][0] == "leave from 2026-11-05 09:00 filed 0.5 h after it began, 2.0 h notice needed"
 
 
 def test_roster_and_state_log_errors_name_row_column_and_fix():
@@ -214,9 +243,9 @@ def _write(df: pl.DataFrame, path) -> None:
     df.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
 
 
-def test_cli_adherence_writes_tables_report_and_chart(tmp_path):
+def test_cli_adherence_writes_tables_report_and_chart(tmp_path, capsys):
     _write(roster(*ROSTER_A, *ROSTER_B, *ROSTER_C), tmp_path / "roster.csv")
-    _write(states(*STATES_A, *STATES_B), tmp_path / "states.csv")
+    _write(states(*STATES_A, *STATES_B, ("SUP", "available", (9, 0), (17, 0))), tmp_path / "states.csv")
     out = tmp_path / "out"
     assert main(["adherence", "--roster", str(tmp_path / "roster.csv"), "--states", str(tmp_path / "states.csv"),
                  "--out", str(out)]) == 0
@@ -224,6 +253,7 @@ def test_cli_adherence_writes_tables_report_and_chart(tmp_path):
     assert {"agent_days.csv", "agents.csv", "team.csv", "warnings.csv", "warning_events.csv", "report.md",
             "adherence_by_agent.png"} <= names
     assert not any(n.startswith(".") for n in names)  # no temporary files left
+    assert "agents not on the roster are not measured (1): SUP" in " ".join(capsys.readouterr().err.split())
     report = (out / "report.md").read_text()
     assert "| schedule adherence (kept / rostered) | 33.3% | >= 99% | **FAIL** |" in report
     assert "| C | 0 | 1 | 2 | no |" in report  # C absent without leave: 2 warnings

@@ -10,7 +10,13 @@ import pytest
 import wfm.kpi
 from wfm.cli import main
 from wfm.config import CenterConfig
-from wfm.kpi import accuracy_table, forecast_accuracy, schedule_accuracy, scheduled_agents, staffing_accuracy
+from wfm.kpi import (
+    accuracy_table,
+    forecast_accuracy,
+    schedule_accuracy,
+    scheduled_agents,
+    staffing_accuracy,
+)
 
 CONFIG = """
 [center]

@@ -181,6 +181,13 @@ def schedule_segments(roster: pl.DataFrame) -> pl.DataFrame:
 
     A shift with a lunch 12:00-12:30 from 09:00 to 17:00 becomes work 09-12, lunch 12-12:30,
     work 12:30-17. Activities are "work", "break" and "lunch"; before and after the shift "off".
+
+    >>> from datetime import date, datetime as dt
+    >>> r = pl.DataFrame({"agent_id": ["a", "a"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift", "lunch"],
+    ...                   "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 12)],
+    ...                   "end": [dt(2026, 11, 2, 17), dt(2026, 11, 2, 12, 30)]})
+    >>> schedule_segments(r)["activity"].to_list()
+    ['work', 'lunch', 'work']
     """
     key = ["agent_id", "date"]
     shifts = roster.filter(pl.col("activity") == "shift")
@@ -214,10 +221,14 @@ def _state_at(samples: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
 
 def _daily_state_minutes(days: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
     """Minutes per agent, date and state, each state row clipped to the calendar day."""
-    d = days.select("agent_id", "date").unique().with_columns(
-        d0=pl.col("date").cast(pl.Datetime("us")), d1=pl.col("date").cast(pl.Datetime("us")) + pl.duration(days=1))
-    j = states.join(d, on="agent_id").with_columns(
-        lo=pl.max_horizontal("start", "d0"), hi=pl.min_horizontal("end", "d1"))
+    d = days.select("agent_id", "date").unique()
+    # each state row once per calendar day it touches (almost always one), then clipped to that day
+    per_day = states.filter(pl.col("end") > pl.col("start")).with_columns(
+        date=pl.date_ranges(pl.col("start").dt.date(), (pl.col("end") - pl.duration(microseconds=1)).dt.date()),
+    ).explode("date")
+    j = per_day.join(d, on=["agent_id", "date"]).with_columns(
+        d0=pl.col("date").cast(pl.Datetime("us")), d1=pl.col("date").cast(pl.Datetime("us")) + pl.duration(days=1),
+    ).with_columns(lo=pl.max_horizontal("start", "d0"), hi=pl.min_horizontal("end", "d1"))
     j = j.filter(pl.col("hi") > pl.col("lo"))
     return j.group_by("agent_id", "date", "state").agg(
         minutes=((pl.col("hi") - pl.col("lo")).dt.total_seconds() / 60).sum(),
@@ -247,7 +258,8 @@ def agent_days(
     in the scheduled activity, grace applied), ``work_min`` (shift minus breaks), ``worked_min``
     (minutes in work states that day), ``conformance`` (worked / work), ``first_login, late_min,
     lateness, last_logout, early_min, early_leave, serving_min, available_min, service_ratio``
-    ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours, kept``.
+    ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours`` and
+    ``kept``: the agent came (status worked) and adherence >= ``rules.kept_adherence``.
 
     >>> from datetime import date, datetime as dt
     >>> r = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "activity": ["shift"],
@@ -380,6 +392,15 @@ def team_days(
     * ``occupancy`` = serving minutes (on contact + after-contact work) / (serving + available).
 
     Each measure comes with its target and a ``*_ok`` pass flag. Defaults from DOMAIN.md section 2.
+
+    >>> from datetime import date, datetime as dt
+    >>> r = pl.DataFrame({"agent_id": ["a", "b"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift"] * 2,
+    ...                   "start": [dt(2026, 11, 2, 9)] * 2, "end": [dt(2026, 11, 2, 11)] * 2})
+    >>> s = pl.DataFrame({"agent_id": ["a", "a"], "state": ["on_contact", "available"],
+    ...                   "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 10, 30)],
+    ...                   "end": [dt(2026, 11, 2, 10, 30), dt(2026, 11, 2, 11)]})
+    >>> team_days(agent_days(r, s), s).select("schedule_adherence", "occupancy").row(-1)  # b never came
+    (0.5, 0.75)
     """
     rules = rules or AttendanceRules()
     measured = days.filter(pl.col("status") != LEAVE_DAY)
@@ -396,7 +417,7 @@ def team_days(
     total = per.select(pl.lit(None, pl.Date).alias("date"), pl.exclude("date").sum())
     per = pl.concat([per, total.cast(per.schema)])
     return per.with_columns(
-        schedule_adherence=pl.col("kept") / pl.col("agents"),
+        schedule_adherence=_ratio(pl.col("kept"), pl.col("agents")),
         aux_share=_ratio(pl.col("aux_min"), pl.col("logged_min")),
         occupancy=_ratio(pl.col("serving_min"), pl.col("serving_min") + pl.col("available_min")),
     ).with_columns(
@@ -466,8 +487,10 @@ def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: Warnin
             given=pl.Series((given_h)[given_h < notice_h]), need=pl.Series(notice_h[given_h < notice_h]))
         parts.append(late.select(
             "agent_id", at=pl.col("requested_at"), event=pl.lit("late_notice"),
-            detail=pl.format("leave from {} filed {} h before, {} h needed",
-                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").round(1), pl.col("need")),
+            detail=pl.format("leave from {} filed {} h {}, {} h notice needed",
+                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").abs().round(1),
+                             pl.when(pl.col("given") >= 0).then(pl.lit("before")).otherwise(pl.lit("after it began")),
+                             pl.col("need")),
             warnings=pl.lit(rules.late_notice_warnings, pl.Int64)))
     return pl.concat([p.cast(schema) for p in parts]).sort("agent_id", "at")
 

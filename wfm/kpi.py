@@ -59,6 +59,11 @@ def accuracy_table(
     ``measure, group, period (day|week|all), period_start, reference, estimate, abs_error,
     accuracy, target, ok`` where ``accuracy = max(0, 1 - abs_error / reference)`` (null when the
     reference is 0 and the estimate is not, 1 when both are 0).
+
+    >>> from datetime import datetime as dt
+    >>> f = pl.DataFrame({"queue": ["q"], "start": [dt(2026, 11, 2, 9)], "est": [8.0], "ref": [10.0]})
+    >>> accuracy_table(f, group="queue", estimate="est", reference="ref", measure="m")["accuracy"].to_list()
+    [0.8, 0.8, 0.8]
     """
     base = frame.select(
         grp=pl.col(group).cast(pl.String),
@@ -122,6 +127,15 @@ def staffing_accuracy(
     ``staff`` is the staffing engine ``(contacts frame, cfg) -> queue, start, agents``; by default
     :func:`wfm.staffing.requirements`. Both sides go through the same engine and config, so the
     measure isolates how the forecast error moves the headcount.
+
+    >>> from datetime import datetime as dt
+    >>> from wfm.config import CenterConfig
+    >>> cfg = CenterConfig.from_toml_text("[queues.calls]")
+    >>> f = pl.DataFrame({"queue": ["calls"], "start": [dt(2026, 11, 2, 9)], "contacts": [100.0]})
+    >>> a = f.with_columns(contacts=pl.lit(80.0))
+    >>> per_hour = lambda c, _: c.select("queue", "start", agents=(c["contacts"] * c["aht_s"] / 1800).ceil())
+    >>> staffing_accuracy(f, a, cfg, staff=per_hour).filter(period="all")["accuracy"].to_list()  # 10 vs 8
+    [0.75]
     """
     staff = staff or default_staff
     target = cfg.targets.staffing_accuracy if target is None else target

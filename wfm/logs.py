@@ -9,12 +9,16 @@ show. Each special case is forced at least once when the roster has enough agent
 
 Example
 -------
->>> from datetime import date, datetime as dt
->>> roster = pl.DataFrame({"agent_id": ["a"], "date": [date(2026, 11, 2)], "activity": ["shift"],
-...                        "start": [dt(2026, 11, 2, 9)], "end": [dt(2026, 11, 2, 11)], "skill": ["chat"]})
+>>> from datetime import date, datetime as dt, timedelta
+>>> days = [date(2026, 11, 2) + timedelta(days=i) for i in range(7)]
+>>> roster = pl.DataFrame({"agent_id": "a", "date": days, "activity": "shift", "skill": "chat",
+...                        "start": [dt(d.year, d.month, d.day, 9) for d in days],
+...                        "end": [dt(d.year, d.month, d.day, 17) for d in days]})
 >>> logs = LogGenerator(seed=1).generate(roster)
->>> sorted(logs.states["state"].unique().to_list())[:3]
-['acw', 'available', 'on_contact']
+>>> sorted(set(logs.scenarios["scenario"]))  # every special case at least once
+['absent', 'early_leave', 'late_10_30', 'late_30_60', 'late_lt_10', 'long_break']
+>>> sorted(logs.states["state"].unique().to_list())
+['acw', 'aux', 'available', 'on_contact']
 """
 
 from __future__ import annotations
@@ -98,12 +102,13 @@ class LogGenerator:
         scen = self._scenarios(~on_leave, rng)
         # the absent agent also files a late leave request for another of their shifts
         late_leave_row = -1
-        if (scen == "absent").any():
-            who = shifts["agent_id"][int(np.flatnonzero(scen == "absent")[0])]
-            others = np.flatnonzero((shifts["agent_id"] == who).to_numpy() & (scen != "absent"))
+        agents = shifts["agent_id"].to_numpy()
+        for i in np.flatnonzero(scen == "absent"):
+            others = np.flatnonzero((agents == agents[i]) & (scen == ADHERENT))
             if others.size:
                 late_leave_row = int(others[-1])
                 scen[late_leave_row] = "leave"
+                break
         segs = schedule_segments(roster)
         seg_map = {k: g for k, g in segs.group_by("agent_id", "date")}
         rows: list[tuple[str, str, datetime, datetime]] = []

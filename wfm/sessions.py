@@ -84,6 +84,12 @@ class SessionRules:
     #: without an ``invalid`` flag, a session with fewer customer messages than this is invalid
     min_customer_messages: int = 1
 
+    @classmethod
+    def from_config(cls, cfg) -> SessionRules:
+        """The answer time of the center's first chat queue (``answer_seconds``) as the reply target."""
+        chats = [name for name, q in cfg.queues.items() if q.channel == "chat"]
+        return cls(reply_seconds=cfg.target(chats[0], "answer_seconds")) if chats else cls()
+
 
 # ------------------------------------------------------------------------- reading
 def _flag(s: pl.Series, file: str, column: str) -> pl.Series:
@@ -141,6 +147,14 @@ def per_session(sessions: pl.DataFrame, messages: pl.DataFrame, rules: SessionRu
     Columns: the session's own plus ``duration_s, customer_msgs, agent_msgs, invalid, lost, delayed,
     replies, slow_1min, slow_3min, max_reply_s``. ``lost`` and ``delayed`` are false for invalid
     sessions.
+
+    >>> from datetime import datetime as dt
+    >>> s = pl.DataFrame({"session_id": ["s"], "agent_id": ["a"], "start": [dt(2026, 11, 2, 9)],
+    ...                   "end": [dt(2026, 11, 2, 9, 1)]})
+    >>> m = pl.DataFrame({"session_id": ["s", "s"], "side": ["customer", "customer"],
+    ...                   "at": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 9, 0, 30)]})
+    >>> per_session(s, m).select("lost", "delayed").row(0)  # nobody answered the customer
+    (True, True)
     """
     rules = rules or SessionRules()
     m = messages.sort("session_id", "at").with_columns(prev=pl.col("side").shift(1).over("session_id"))

@@ -8,13 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 
 import polars as pl
 import typer
 
 from wfm.adherence import (
-    ABSENT, LATE_10_30, LATE_30_60, LATE_LT_10, ON_TIME, AttendanceRules, WarningRules, agent_days, agent_summary,
-    leave_warnings, read_leave_requests, read_roster_checked, read_state_log_checked, team_days,
+    ABSENT,
+    LATE_10_30,
+    LATE_30_60,
+    LATE_LT_10,
+    ON_TIME,
+    AttendanceRules,
+    WarningRules,
+    agent_days,
+    agent_summary,
+    leave_warnings,
+    read_leave_requests,
+    read_roster_checked,
+    read_state_log_checked,
+    team_days,
 )
 from wfm.cli.app import app, console, load_config, note
 from wfm.config import CenterConfig
@@ -22,20 +35,28 @@ from wfm.io import read_forecast, read_history, read_requirements, write_outputs
 from wfm.kpi import planning_accuracy
 from wfm.sessions import SessionRules, read_sessions, session_measures
 
-OutOption = typer.Option(..., "--out", "-o", help="Folder for the tables, report.md and charts.")
-GraceOption = typer.Option(5.0, "--grace", help="Minutes of grace around each scheduled change.")
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the tables, report.md and charts.")]
+LeaveOpt = Annotated[Path | None, typer.Option("--leave", help="Leave requests: agent_id, start, end, kind, "
+                                              "requested_at.")]
+RequirementsOpt = Annotated[Path | None, typer.Option("--requirements", help="Required agents: queue, start, agents.")]
+RosterOpt = Annotated[Path | None, typer.Option("--roster", help="The roster, for schedule accuracy.")]
+SessionsOpt = Annotated[Path | None, typer.Option("--sessions", help="Chat sessions: session_id, agent_id, start, "
+                                                  "end, satisfaction, lead_captured[, invalid].")]
+MessagesOpt = Annotated[Path | None, typer.Option("--messages", help="Chat messages: session_id, side, at "
+                                                  "(needed with --sessions).")]
 
 
 # ------------------------------------------------------------------------- commands
 @app.command()
 def adherence(
-    roster: Path = typer.Option(..., "--roster", help="The roster as exported: agent_id, date, activity, start, end."),
-    states: Path = typer.Option(..., "--states", help="Agent state log: agent_id, state, start, end."),
-    leave: Path | None = typer.Option(None, "--leave", help="Leave requests: agent_id, start, end, kind, requested_at."),
-    config: Path | None = typer.Option(None, "--config", "-c", help="The center file (targets, leave notice); "
-                                       "defaults from DOMAIN.md when not given."),
-    grace: float = GraceOption,
-    out: Path = OutOption,
+    roster: Annotated[Path, typer.Option("--roster", help="The roster as exported: agent_id, date, activity, "
+                                         "start, end[, skill].")],
+    states: Annotated[Path, typer.Option("--states", help="Agent state log: agent_id, state, start, end.")],
+    out: OutOpt,
+    leave: LeaveOpt = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="The center file (targets, leave notice); "
+                                                "defaults from DOMAIN.md when not given.")] = None,
+    grace: Annotated[float, typer.Option("--grace", help="Minutes of grace around each scheduled change.")] = 5.0,
 ) -> None:
     """Adherence, conformance, lateness, pay factors and warnings per agent and day, team measures."""
     cfg = load_config(config) if config else None
@@ -68,16 +89,15 @@ def adherence(
 
 @app.command()
 def kpi(
-    forecast: Path = typer.Option(..., "--forecast", help="Forecast: queue, start, contacts[, aht_s]."),
-    actuals: Path = typer.Option(..., "--actuals", help="Actual contacts (history contract): queue, start, contacts."),
-    requirements: Path | None = typer.Option(None, "--requirements", help="Required agents: queue, start, agents."),
-    roster: Path | None = typer.Option(None, "--roster", help="The roster, for schedule accuracy."),
-    sessions: Path | None = typer.Option(None, "--sessions", help="Chat sessions: session_id, agent_id, start, end, "
-                                         "satisfaction, lead_captured[, invalid]."),
-    messages: Path | None = typer.Option(None, "--messages", help="Chat messages: session_id, side, at "
-                                         "(needed with --sessions)."),
-    config: Path = typer.Option(Path("center.toml"), "--config", "-c", help="The center file (queues, targets)."),
-    out: Path = OutOption,
+    forecast: Annotated[Path, typer.Option("--forecast", help="Forecast: queue, start, contacts[, aht_s].")],
+    actuals: Annotated[Path, typer.Option("--actuals", help="Actual contacts (history): queue, start, contacts.")],
+    out: OutOpt,
+    requirements: RequirementsOpt = None,
+    roster: RosterOpt = None,
+    sessions: SessionsOpt = None,
+    messages: MessagesOpt = None,
+    config: Annotated[Path, typer.Option("--config", "-c", help="The center file (queues, targets).")] = Path(
+        "center.toml"),
 ) -> None:
     """Forecast, staffing and schedule accuracy per day, week and queue; chat session quality."""
     from wfm.errors import InputError
@@ -106,19 +126,45 @@ def kpi(
     chat = None
     if sessions and messages:
         s, m = read_sessions(sessions, messages)
-        per, chat = session_measures(s, m, SessionRules())
+        per, chat = session_measures(s, m, SessionRules.from_config(cfg))
         files |= {"sessions.csv": per, "session_summary.csv": chat}
-    files["report.md"] = kpi_report(acc, chat).encode()
+    files["report.md"] = kpi_report(acc, chat, SessionRules.from_config(cfg).reply_seconds).encode()
     files["accuracy_by_day.png"] = _png(lambda: plot_accuracy_by_day(acc))
     written = write_outputs(out, files)
     console.print(f"wrote {len(written)} files to {out}")
 
 
-def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
-    """States of agents the roster never names are a mistake worth one clear line."""
-    from wfm.io import _unknown
+@app.command()
+def logs(
+    roster: Annotated[Path, typer.Option("--roster", help="The roster as exported: agent_id, date, activity, "
+                                         "start, end[, skill].")],
+    out: OutOpt,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: the same seed makes the same logs.")] = 0,
+    chat_skill: Annotated[str, typer.Option("--chat-skill", help="Skill whose contacts are chat sessions.")] = "chat",
+) -> None:
+    """Make realistic demo logs for a roster: states.csv, sessions.csv, messages.csv, leave.csv."""
+    from wfm.logs import LogGenerator
 
-    _unknown(log, "agent_id", set(roster["agent_id"].to_list()), file, "agent")
+    made = LogGenerator(seed=seed, chat_skill=chat_skill).generate(read_roster_checked(roster))
+    # logs keep whole seconds (reply times are measured in seconds)
+    tables = {"states.csv": made.states, "sessions.csv": made.sessions, "messages.csv": made.messages,
+              "leave.csv": made.leave, "scenarios.csv": made.scenarios}
+    written = write_outputs(out, {name: _csv_seconds(df) for name, df in tables.items()})
+    console.print(f"{made.states.height:,} states, {made.sessions.height:,} chat sessions, "
+                  f"{made.leave.height} leave requests; wrote {len(written)} files to {out}")
+
+
+def _csv_seconds(df: pl.DataFrame) -> Callable[[Path], None]:
+    """A writer for :func:`wfm.io.write_outputs`: CSV with times to the second."""
+    return lambda path: df.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
+
+
+def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
+    """States of agents the roster never names (supervisors, a typo) are ignored, with a note."""
+    extra = sorted(set(log["agent_id"].unique().to_list()) - set(roster["agent_id"].unique().to_list()))
+    if extra:
+        more = f" and {len(extra) - 5} more" if len(extra) > 5 else ""
+        note(f"{file}: agents not on the roster are not measured ({len(extra)}): {', '.join(extra[:5])}{more}")
 
 
 # ------------------------------------------------------------------------- reports
@@ -142,8 +188,8 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     t = team.row(-1, named=True)
     first, last = days["date"].min(), days["date"].max()
     out = [f"# Adherence {first} to {last}", "",
-           f"{t['agents']} rostered agent-days measured (leave days excluded), grace {rules.grace_minutes:g} min; "
-           f"an agent-day is kept when the agent came and adherence >= {rules.kept_adherence:.0%}.", "",
+           (f"{t['agents']} rostered agent-days measured (leave days excluded), grace {rules.grace_minutes:g} min; "
+            f"an agent-day is kept when the agent came and adherence >= {rules.kept_adherence:.0%}."), "",
            "## Team targets (DOMAIN.md section 2)", "",
            _table(["measure", "value", "target", "result"], [
                ["schedule adherence (kept / rostered)", _pct(t["schedule_adherence"]),
@@ -156,9 +202,10 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     labels = {ON_TIME: "on time", LATE_LT_10: "late < 10 min", LATE_10_30: "late 10-30 min",
               LATE_30_60: "late 30-60 min", ABSENT: "absent (> 60 min or no login)", "leave": "on leave"}
     out += [_table(["class", "agent-days"], [[labels[k], str(counts.get(k, 0))] for k in labels]), "",
-            f"Early leaves: {int(days['early_leave'].sum())}. Paid hours: {days['paid_hours'].sum():.1f} of "
-            f"{days.filter(pl.col('status') != 'leave')['scheduled_min'].sum() / 60:.1f} rostered "
-            f"(pay factor by in-shift service ratio; late or early caps it at {rules.late_or_early_factor:.0%}).", ""]
+            (f"Early leaves: {int(days['early_leave'].sum())}. Paid hours: {days['paid_hours'].sum():.1f} of "
+             f"{days.filter(pl.col('status') != 'leave')['scheduled_min'].sum() / 60:.1f} rostered "
+             f"(pay factor by in-shift service ratio; late or early caps it at {rules.late_or_early_factor:.0%})."),
+            ""]
     low = per_agent.filter(pl.col("adherence") < rules.kept_adherence).sort("adherence")
     if low.height:
         out += ["Agents below the kept threshold: " + ", ".join(
@@ -173,11 +220,11 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     else:
         out.append("No warnings.")
     out += ["", "Files: agent_days.csv, agents.csv, team.csv, warnings.csv, warning_events.csv, "
-            "adherence_by_agent.png.", ""]
+            + "adherence_by_agent.png.", ""]
     return "\n".join(out)
 
 
-def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None) -> str:
+def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None, reply_s: float = 60.0) -> str:
     """The Markdown report of `wfm kpi`: accuracy over the period against the targets, chat quality."""
     whole = acc.filter(pl.col("period") == "all")
     first, last = acc["period_start"].min(), acc["period_start"].max()
@@ -187,8 +234,8 @@ def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None) -> str:
                [r["measure"], r["group"], f"{r['reference']:,.0f}", f"{r['estimate']:,.0f}", _pct(r["accuracy"]),
                 f">= {r['target']:.0%}", _verdict(r["ok"])] for r in whole.iter_rows(named=True)])]
     daily = acc.filter((pl.col("period") == "day") & ~pl.col("ok").fill_null(False))
-    out += ["", f"{daily.height} of {acc.filter(pl.col('period') == 'day').height} day scores miss their target "
-            "(accuracy.csv has every day and week)."]
+    n_days = acc.filter(pl.col("period") == "day").height
+    out += ["", f"{daily.height} of {n_days} day scores miss their target (accuracy.csv has every day and week)."]
     measures = set(acc["measure"])
     if "staffing" not in measures:
         out += ["", "Staffing accuracy was not measured: the staffing engine (wfm.staffing) is not installed."]
@@ -206,7 +253,7 @@ def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None) -> str:
                      _verdict(c["satisfied_ok"])],
                     ["dissatisfied (of rated)", _pct(c["dissatisfied_share"]), f"<= {c['dissatisfied_target']:.0%}",
                      _verdict(c["dissatisfied_ok"])],
-                    ["replies slower than 1 min", _pct(c["slow_1min_rate"]), "", ""],
+                    [f"replies slower than {reply_s:g} s", _pct(c["slow_1min_rate"]), "", ""],
                     ["replies slower than 3 min", _pct(c["slow_3min_rate"]), "", ""],
                 ])]
     out.append("")
