@@ -261,6 +261,18 @@ def test_required_agents_is_the_smallest_meeting_all_targets(erlang_a):
     assert fails.all()
 
 
+@pytest.mark.parametrize("patience", [0.0, 120.0])
+def test_required_agents_for_one_target_over_many_intervals(patience):
+    # > 4096 problems with one shared target take the interpolated square-root-staffing path
+    a = np.geomspace(0.05, 5000, 6000)
+    kw = dict(service_level=0.8, answer_seconds=20.0, max_asa=20.0, max_occupancy=0.85, patience=patience,
+              max_abandon=0.05)
+    n = erlang.required_agents(a, 180.0, **kw)
+    args = (a, 180.0, 20.0, np.full(a.size, patience), 0.8, 20.0, 0.05 if patience else 1.0, 0.85)
+    assert _meets(n, *args).all()
+    assert (~_meets(n - 1, *args) | (n == 1)).all()
+
+
 def test_zero_load_needs_nobody_and_fractional_lies_between():
     n = erlang.required_agents([0.0, 10.0, 250.0], 180.0, service_level=0.8, answer_seconds=20.0)
     f = erlang.required_agents([0.0, 10.0, 250.0], 180.0, service_level=0.8, answer_seconds=20.0, fractional=True)

@@ -493,28 +493,60 @@ def _occupancy_floor(a: np.ndarray, occ: np.ndarray) -> np.ndarray:
 
 
 # Halfin-Whitt: P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta)) with n = a + beta sqrt(a)
-_BETA = np.linspace(0.0, 12.0, 2401)
+_BETA = np.linspace(0.0, 12.75, 256)
 with np.errstate(divide="ignore"):
     _LOG_C_HW = -np.log1p(_BETA * np.sqrt(np.pi / 2) * sp.erfcx(-_BETA / np.sqrt(2)))
     _LOG_BETA = np.log(_BETA)
 
 
+def _hw_beta(kappa: np.ndarray, log_miss: np.ndarray, log_asa: np.ndarray) -> np.ndarray:
+    """Smallest table beta with ``C_HW(beta) e^(-kappa beta) <= 1 - SL`` and
+    ``C_HW(beta) / beta <= ASA sqrt(a) / AHT`` (bisection on the index, one bit per step)."""
+    hi = np.full(kappa.shape, _BETA.size - 1, dtype=np.intp)
+    bit = _BETA.size // 2
+    while bit:
+        mid = hi - bit
+        lc = _LOG_C_HW.take(mid)
+        ok = (lc - kappa * _BETA.take(mid) <= log_miss) & (lc - _LOG_BETA.take(mid) <= log_asa)
+        np.copyto(hi, mid, where=ok)
+        bit //= 2
+    return _BETA[hi]
+
+
 def _hw_guess(a, h, t, tg: _Targets) -> np.ndarray:
-    """Square-root staffing guess for the service-level and ASA targets (table bisection)."""
+    """Square-root staffing guess ``a + beta sqrt(a)`` for the service-level and ASA targets.
+
+    With one target for all problems (the usual case) beta depends on one number per target,
+    ``kappa = sqrt(a) T / AHT`` and ``sqrt(a) ASA / AHT``, so it is solved on a small grid of
+    each and interpolated; otherwise it is solved per problem.
+    """
     sq = np.sqrt(a)
-    kappa = sq * t / h
-    with np.errstate(divide="ignore"):
-        log_miss = np.log1p(-tg.sl)  # log(1 - SL target)
-        log_asa = np.log(tg.asa * sq / h)
-    lo = np.zeros(a.shape, dtype=np.int64)
-    hi = np.full(a.shape, _BETA.size - 1, dtype=np.int64)
-    while np.any(hi - lo > 1):
-        mid = (lo + hi) // 2
-        lc, b = _LOG_C_HW[mid], _BETA[mid]
-        ok = (lc - kappa * b <= log_miss) & (lc - _LOG_BETA[mid] <= log_asa)
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
-    return np.ceil(a + _BETA[hi] * sq)
+    uniform = a.size > 4096 and bool(np.all(tg.sl == tg.sl[0]) and np.all(tg.asa == tg.asa[0]))
+    if not uniform:
+        with np.errstate(divide="ignore"):
+            log_miss = np.log1p(-tg.sl)  # log(1 - SL target)
+            log_asa = np.log(tg.asa * sq / h)
+        return np.ceil(a + _hw_beta(sq * t / h, log_miss, log_asa) * sq)
+    beta = np.zeros(a.shape)
+    half_log_a_over_h = 0.5 * np.log(a) - np.log(h)
+    never = np.full(512, np.inf)
+    sl, max_asa = float(tg.sl[0]), float(tg.asa[0])
+    for sl_side in (True, False):
+        if (sl_side and sl <= 0) or (not sl_side and not np.isfinite(max_asa)):
+            continue
+        lv = half_log_a_over_h + (np.log(t) if sl_side else np.log(max_asa))
+        lo, hi = float(lv.min()), float(lv.max()) + 1e-9
+        grid = np.linspace(lo, hi, 512)
+        if sl_side:
+            b = _hw_beta(np.exp(grid), np.full(512, np.log1p(-sl)), never)
+        else:
+            b = _hw_beta(np.zeros(512), never, grid)
+        # linear interpolation on the uniform grid (cheaper than np.interp's search)
+        pos = (lv - lo) * (511.0 / (hi - lo))
+        i = np.minimum(pos.astype(np.intp), 510)
+        frac = pos - i
+        beta = np.maximum(beta, b.take(i) * (1 - frac) + b.take(i + 1) * frac)
+    return np.ceil(a + beta * sq)
 
 
 def _c_ok(n, a, h, t, d, tg: _Targets) -> np.ndarray:
@@ -533,7 +565,9 @@ def _required_c(a, h, t, tg: _Targets) -> np.ndarray:
     Up: ``d(n+1) = (n+1)/a (1 + d(n))``; down: ``d(n-1) = a d(n) / n - 1``, both with
     ``d = 1/B - 1`` and stable above the load, where they are used.
     """
-    n_min = np.floor(a) + 1.0
+    # the occupancy cap and stability give a floor; the answer is the larger of it and the
+    # service-level/ASA requirement, so nothing below the floor is ever probed
+    n_min = np.maximum(np.floor(a) + 1.0, _occupancy_floor(a, tg.occ))
     n = np.maximum(_hw_guess(a, h, t, tg), n_min)
     d = np.exp(np.minimum(_log_d(n, a), 700.0))
     ok = _c_ok(n, a, h, t, d, tg)
@@ -552,7 +586,7 @@ def _required_c(a, h, t, tg: _Targets) -> np.ndarray:
         good = (nb >= n_min[idx]) & _c_ok(nb, a[idx], h[idx], t[idx], db, tg.take(idx))
         n[idx[good]], d[idx[good]] = nb[good], db[good]
         idx = idx[good]
-    return np.maximum(n, _occupancy_floor(a, tg.occ))
+    return n
 
 
 def _a_margin(n, a, h, t, pat, tg: _Targets, *, asa_only: bool = False) -> np.ndarray:
