@@ -61,7 +61,7 @@ __all__ = [
 #: Below this, a regularised incomplete gamma value is treated as underflowed and a series is used.
 _TINY = 1e-280
 #: Gauss-Legendre nodes for the Erlang A waiting-time integral.
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(96)
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(64)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -105,13 +105,14 @@ def _log_d(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_a(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``log A(x, y)`` and ``R = 1 - 1/A = P(x+1, y) / P(x, y)`` (Erlang A), for y > 0."""
+def _log_a(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Erlang A: ``log A(x, y)``, ``R = 1 - 1/A = P(x+1, y) / P(x, y)`` and ``P(x, y)``, y > 0."""
     p0 = sp.gammainc(x, y)
-    p1 = sp.gammainc(x + 1.0, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_a = np.log(p0) - _log_g(x, y)
-        r = p1 / p0
+        # R from its own incomplete gamma: 1 - 1/A would carry log A's rounding into
+        # P(abandon | wait) = 1 - (x/y) R, which cancels when callers rarely abandon
+        r = sp.gammainc(x + 1.0, y) / p0
     low = p0 < _TINY
     if low.any():  # y << x: A = 1 + y/(x+1) + y^2/((x+1)(x+2)) + ...
         xl, yl = x[low], y[low]
@@ -126,7 +127,7 @@ def _log_a(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             live = term > 1e-17 * s
         log_a[low] = np.log1p(s)
         r[low] = s / (1.0 + s)
-    return log_a, r
+    return log_a, r, p0
 
 
 def _arrays(*args: object) -> list[np.ndarray]:
@@ -155,8 +156,7 @@ def erlang_c(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray
     out = np.ones(n.shape)
     ok = n > a
     if ok.any():
-        d = np.exp(_log_d(n[ok], a[ok]))
-        out[ok] = 1.0 / (1.0 + d * (1.0 - a[ok] / n[ok]))
+        out[ok] = sp.expit(-(_log_d(n[ok], a[ok]) + np.log1p(-a[ok] / n[ok])))
     return out
 
 
@@ -201,8 +201,10 @@ def occupancy(agents, load) -> np.ndarray:
 class Service:
     """What a number of agents achieves, per interval problem (arrays of one shape).
 
-    ``service_level`` is the share of *offered* contacts answered within the threshold;
-    ``asa`` is the mean wait of *answered* contacts; ``abandon`` the share that hangs up.
+    ``service_level`` is the share of *offered* contacts answered within the threshold
+    (abandoned contacts count as not answered); ``asa`` is the mean wait of *answered*
+    contacts (seconds); ``abandon`` the share that hangs up; ``occupancy`` the share of the
+    agents' time spent handling contacts.
     """
 
     agents: np.ndarray
@@ -213,10 +215,12 @@ class Service:
     occupancy: np.ndarray
 
 
-def erlang_a(agents, load, aht, patience, answer_seconds) -> Service:
+def erlang_a(agents, load, aht, patience, answer_seconds, *, with_asa: bool = True) -> Service:
     """Erlang A (M/M/n+M): callers hang up after an exponential patience of mean ``patience`` s.
 
     Returns a :class:`Service`. ``patience`` must be > 0 (use the Erlang C functions for 0).
+    ``with_asa=False`` skips the one quadrature (``asa`` is then NaN) when only the other
+    figures are needed.
 
     >>> s = erlang_a(14, 10.0, 180.0, 120.0, 20.0)
     >>> bool(s.abandon < 0.03 and s.service_level > 0.9)
@@ -237,22 +241,38 @@ def erlang_a(agents, load, aht, patience, answer_seconds) -> Service:
         nm, am, hm, pm, tm = n[m], a[m], h[m], pat[m], t[m]
         x = nm * pm / hm
         y = am * pm / hm
-        log_a, r = _log_a(x, y)
+        log_a, r, p0 = _log_a(x, y)
         log_d = _log_d(nm, am)
         pw = sp.expit(log_a - log_d)
         ab_given_wait = np.clip((y - x * r) / y, 0.0, 1.0)
-        # share of waiting contacts answered within T: (x/y)[P(x+1,y) - P(x+1,uT)] / P(x,y)
+        # share of waiting contacts answered within T: (x/y)[P(x+1,y) - P(x+1,uT)] / P(x,y);
+        # near 1 the difference is taken between the upper functions Q = 1 - P
         u_t = y * np.exp(-tm / pm)
-        p0 = sp.gammainc(x, y)
+        p_late = sp.gammainc(x + 1.0, u_t)
+        diff = r * p0 - p_late
+        scale = r * p0
+        upper = p_late > 0.5
+        if upper.any():
+            xu = x[upper] + 1.0
+            q_late = sp.gammaincc(xu, u_t[upper])
+            diff[upper] = q_late - sp.gammaincc(xu, y[upper])
+            scale[upper] = q_late
         with np.errstate(divide="ignore", invalid="ignore"):
-            late = np.where(p0 > _TINY, sp.gammainc(x + 1.0, u_t) / p0, 0.0)
-        within = np.clip((x / y) * (r - late), 0.0, 1.0)
+            within = (x / y) * diff / p0
+        # where that cancels (T << patience) or P(x, y) underflows, integrate instead
+        redo = ~(diff >= 1e-2 * scale) | (p0 < _TINY)
+        if redo.any():
+            within[redo] = _answered_within(x[redo], y[redo], log_a[redo], tm[redo] / pm[redo])
+        within = np.clip(within, 0.0, 1.0)
         p_wait[m] = pw
         abandon[m] = pw * ab_given_wait
-        sl[m] = (1.0 - pw) + pw * within
-        served = 1.0 - abandon[m]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            wait[m] = np.where(served > 0, pw * x * _wait_integral(x, y, log_a, p0) * pm / served, np.nan)
+        sl[m] = sp.expit(log_d - log_a) + pw * within
+        if with_asa:
+            served = 1.0 - abandon[m]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                wait[m] = np.where(served > 0, pw * x * _wait_integral(x, y, log_a, p0) * pm / served, np.nan)
+        else:
+            wait[m] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         occ = np.where(n > 0, np.minimum(a * (1.0 - abandon) / n, 1.0), np.nan)
     return Service(
@@ -265,6 +285,30 @@ def erlang_a(agents, load, aht, patience, answer_seconds) -> Service:
     )
 
 
+_GL32 = np.polynomial.legendre.leggauss(32)
+
+
+def _answered_within(x: np.ndarray, y: np.ndarray, log_a: np.ndarray, s_max: np.ndarray) -> np.ndarray:
+    """``(x/y) [P(x+1, y) - P(x+1, y e^-S)] / P(x, y)`` without cancellation or underflow.
+
+    Substituting ``u = y e^-s`` turns it into ``x int_0^S exp(L(s) - log A) ds`` with
+    ``L(s) = -(x+1) s - y (e^-s - 1)``; used where the window ``S = T / patience`` is short
+    (the integrand barely changes over it) or where ``P(x, y)`` underflows (y << x, so L falls
+    steeply and the window is cut where ``L < -60``).
+    """
+    c = x + 1.0
+    top = s_max.copy()
+    below = y < c
+    if below.any():
+        top[below] = np.minimum(top[below], _fit_window(c[below], y[below], -1.0))
+    nodes, weights = _GL32
+    half = 0.5 * top
+    s = (nodes + 1.0) * half[:, None]
+    with np.errstate(over="ignore", under="ignore"):
+        f = np.exp(-c[:, None] * s - y[:, None] * np.expm1(-s) - log_a[:, None])
+    return x * (f @ weights) * half
+
+
 def _wait_integral(x: np.ndarray, y: np.ndarray, log_a: np.ndarray, p0: np.ndarray) -> np.ndarray:
     """``int_0^y P(x+1, u)/u du / (y P(x, y))``: the answered contacts' wait, up to a factor.
 
@@ -272,62 +316,97 @@ def _wait_integral(x: np.ndarray, y: np.ndarray, log_a: np.ndarray, p0: np.ndarr
     Below the mode (y < c) it is ``f(log y) int_0^inf w e^{L(w)} dw`` with
     ``L(w) = -c w + y (1 - e^-w)``; above, ``log y - digamma(c)`` plus the mirror-image tail
     with ``L(w) = c w - y (e^w - 1)``. Both integrands fall off log-concavely from w = 0, so
-    Gauss-Legendre on ``[0, W]`` with ``L(W) < -60`` is exact to rounding.
+    Gauss-Legendre on ``[0, W]``, with W fitted (within a factor 2) to where ``L < -60``, is
+    exact to rounding (checked against mpmath in the tests).
     """
     c = x + 1.0
     below = y < c
-    k = np.abs(c - y)
-    q = np.maximum(y / 4.0, 1e-300)
-    big_w = (-k + np.sqrt(k * k + 240.0 * q)) / (2 * q) * 2.0
-
-    def logl(w: np.ndarray) -> np.ndarray:
-        yb, cb, bb = y[..., None], c[..., None], below[..., None]
-        left = -cb * w - yb * np.expm1(-w)
-        right = cb * w - yb * np.expm1(w)
-        return np.where(bb, left, right)
-
-    for _ in range(60):  # widen until the integrand is negligible at the end
-        short = logl(big_w[:, None])[:, 0] > -60.0
-        if not short.any():
-            break
-        big_w = np.where(short, big_w * 2.0, big_w)
-    w = (_GL_NODES[None, :] + 1.0) * 0.5 * big_w[:, None]
-    with np.errstate(over="ignore", under="ignore"):
-        j = (np.exp(logl(w)) * w) @ _GL_WEIGHTS * 0.5 * big_w
+    j = np.empty(x.shape)
+    for sign, rows in ((-1.0, below), (1.0, ~below)):
+        if rows.any():
+            j[rows] = _tail_integral(c[rows], y[rows], sign)
     # below: I/(y P) = f(log y) J / (y P) = J / A ; above: (log y - psi(c))/(y P) + J / A
     with np.errstate(over="ignore", under="ignore"):
-        base = j * np.exp(-log_a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        extra = np.where(below, 0.0, (np.log(y) - sp.digamma(c)) / (y * p0))
-    return base + extra
+        out = j * np.exp(-log_a)
+    above = ~below
+    if above.any():
+        out[above] += (np.log(y[above]) - sp.digamma(c[above])) / (y[above] * p0[above])
+    return out
+
+
+def _fit_window(c: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
+    """W with ``L(W) < -60 <= L(W/2)`` for ``L(w) = sign c w - y (e^(sign w) - 1)`` (log-concave)."""
+
+    def logl(w, cc, yy):
+        return sign * cc * w - yy * np.expm1(sign * w)
+
+    k = np.abs(c - y)
+    q = np.maximum(y / 4.0, 1e-300)
+    big_w = (-k + np.sqrt(k * k + 240.0 * q)) / q
+    with np.errstate(over="ignore"):
+        short = logl(big_w, c, y) > -60.0
+        for _ in range(60):
+            if not short.any():
+                break
+            big_w[short] *= 2.0
+            short[short] = logl(big_w[short], c[short], y[short]) > -60.0
+        long_ = logl(0.5 * big_w, c, y) <= -60.0
+        for _ in range(60):
+            if not long_.any():
+                break
+            big_w[long_] *= 0.5
+            long_[long_] = logl(0.5 * big_w[long_], c[long_], y[long_]) <= -60.0
+    return big_w
+
+
+def _tail_integral(c: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
+    """``int_0^inf w exp(L(w)) dw`` with ``L(w) = sign c w - y (e^(sign w) - 1)``."""
+
+    def logl(w, cc, yy):
+        return sign * cc * w - yy * np.expm1(sign * w)
+
+    big_w = _fit_window(c, y, sign)
+    with np.errstate(over="ignore"):
+        half = 0.5 * big_w
+        w = (_GL_NODES + 1.0) * half[:, None]
+        f = logl(w, c[:, None], y[:, None])
+    with np.errstate(under="ignore"):
+        np.exp(f, out=f)
+    f *= w
+    return (f @ _GL_WEIGHTS) * half
 
 
 # --------------------------------------------------------------------------- one entry point
-def service(agents, load, aht, answer_seconds, patience=0.0) -> Service:
+def service(agents, load, aht, answer_seconds, patience=0.0, *, with_asa: bool = True) -> Service:
     """Reverse calculation: the service ``agents`` give (Erlang C where ``patience == 0``, else A).
+
+    Zero load is served perfectly (service level 1, no wait); occupancy is then 0.
 
     >>> s = service([13, 14], 10.0, 180.0, 20.0)
     >>> [round(float(v), 3) for v in s.service_level]
     [0.796, 0.888]
     """
     n, a, h, t, pat = _arrays(agents, load, aht, answer_seconds, patience)
-    out = erlang_a(n, a, h, np.where(pat > 0, pat, 1.0), t)
-    c = pat <= 0
+    shape = n.shape
+    n, a, h, t, pat = (v.ravel() for v in (n, a, h, t, pat))
+    out = Service(n.copy(), np.zeros(n.shape), np.ones(n.shape), np.zeros(n.shape), np.zeros(n.shape),
+                  np.zeros(n.shape))
+    busy = a > 0
+    c = busy & (pat <= 0)
     if c.any():
-        out.p_wait = np.where(c, _safe_c(n, a), out.p_wait)
-        out.service_level = np.where(c, _safe(service_level, n, a, h, t), out.service_level)
-        out.asa = np.where(c, _safe(asa, n, a, h), out.asa)
-        out.abandon = np.where(c, 0.0, out.abandon)
-        out.occupancy = np.where(c, occupancy(n, a), out.occupancy)
+        nc, ac = n[c], a[c]
+        out.p_wait[c] = erlang_c(nc, ac)
+        out.service_level[c] = service_level(nc, ac, h[c], t[c])
+        out.asa[c] = asa(nc, ac, h[c])
+        out.occupancy[c] = occupancy(nc, ac)
+    e = busy & (pat > 0)
+    if e.any():
+        s = erlang_a(n[e], a[e], h[e], pat[e], t[e], with_asa=with_asa)
+        for f in ("p_wait", "service_level", "asa", "abandon", "occupancy"):
+            getattr(out, f)[e] = getattr(s, f)
+    for f in ("agents", "p_wait", "service_level", "asa", "abandon", "occupancy"):
+        setattr(out, f, getattr(out, f).reshape(shape))
     return out
-
-
-def _safe_c(n, a):
-    return np.where(a > 0, erlang_c(n, np.where(a > 0, a, 1.0)), 0.0)
-
-
-def _safe(fn, n, a, *rest):
-    return np.where(a > 0, fn(n, np.where(a > 0, a, 1.0), *rest), np.where(fn is asa, 0.0, 1.0))
 
 
 # --------------------------------------------------------------------------- required agents
@@ -345,12 +424,15 @@ def required_agents(
 ) -> np.ndarray:
     """The fewest agents meeting every given target at once (Erlang C, or A where patience > 0).
 
-    Each metric is monotone in the number of agents, so the answer is the largest of the
-    per-target answers; each is found by a vectorised search (start near the square-root
-    staffing guess, gallop up or down, then bisect), never by a Python loop per interval.
-    ``max_abandon`` only applies where ``patience > 0``. Zero load needs 0 agents.
-    With ``fractional=True`` the answer is interpolated linearly between the integer agents
-    below and at the requirement, on the binding target (as some planners ask).
+    Every figure is monotone in the number of agents, so the answer is the largest of the
+    per-target answers. Erlang C starts from the square-root staffing guess (Halfin-Whitt,
+    read off a table) and walks up or down with the exact Erlang B recursion, one incomplete
+    gamma evaluation per problem; Erlang A brackets the answer from the Erlang C one and
+    closes in with integer regula falsi (Illinois). Both are vectorised over the problems
+    (no Python loop per interval). ``max_abandon`` applies only where ``patience > 0``;
+    ``None`` switches a target off. Zero load needs 0 agents. With ``fractional=True`` the
+    answer is interpolated linearly between the integer agents below and at the requirement,
+    on the binding target (as some planners ask).
 
     >>> required_agents([10.0, 0.0], 180.0, service_level=0.8, answer_seconds=20.0).tolist()
     [14.0, 0.0]
@@ -358,11 +440,19 @@ def required_agents(
     a, h, t, pat = _arrays(load, aht, answer_seconds, patience)
     shape = a.shape
     a, h, t, pat = (v.ravel() for v in (a, h, t, pat))
-    targets = _Targets.build(a.shape, service_level, max_asa, max_abandon, max_occupancy)
-    pos = a > 0
+    tg = _Targets.build(a.shape, service_level, max_asa, max_abandon, max_occupancy)
+    if np.any(a < 0) or np.any(h <= 0) or np.any(~np.isfinite(a)):
+        raise ValueError("load must be finite and >= 0 and aht > 0")
     out = np.zeros(a.shape)
-    if pos.any():
-        out[pos] = _solve(a[pos], h[pos], t[pos], pat[pos], targets.take(pos), fractional)
+    c = (a > 0) & (pat <= 0)
+    if c.any():
+        out[c] = _required_c(a[c], h[c], t[c], tg.take(c))
+    e = (a > 0) & (pat > 0)
+    if e.any():
+        out[e] = _required_a(a[e], h[e], t[e], pat[e], tg.take(e))
+    if fractional:
+        busy = a > 0
+        out[busy] = _interpolate(out[busy], a[busy], h[busy], t[busy], pat[busy], tg.take(busy))
     return out.reshape(shape)
 
 
@@ -375,90 +465,226 @@ class _Targets:
 
     @classmethod
     def build(cls, shape, sl, asa_, ab, occ) -> _Targets:
-        def arr(v, off):
-            return np.broadcast_to(np.asarray(off if v is None else v, float), shape).astype(float)
+        def arr(v, off, name):
+            out = np.broadcast_to(np.asarray(off if v is None else v, float), shape).astype(float)
+            if np.any(np.isnan(out)):
+                raise ValueError(f"{name} is NaN")
+            return out
 
-        return cls(arr(sl, 0.0), arr(asa_, np.inf), arr(ab, 1.0), arr(occ, 1.0))
+        tg = cls(arr(sl, 0.0, "service_level"), arr(asa_, np.inf, "max_asa"), arr(ab, 1.0, "max_abandon"),
+                 arr(occ, 1.0, "max_occupancy"))
+        if np.any((tg.sl < 0) | (tg.sl >= 1)):
+            raise ValueError("service_level must be a fraction below 1 (e.g. 0.8)")
+        if np.any(tg.asa <= 0) or np.any(tg.abandon <= 0) or np.any((tg.occ <= 0) | (tg.occ > 1)):
+            raise ValueError("max_asa, max_abandon must be > 0 and max_occupancy in (0, 1]")
+        return tg
 
     def take(self, m) -> _Targets:
         return _Targets(self.sl[m], self.asa[m], self.abandon[m], self.occ[m])
 
 
-def _margins(n, a, h, t, pat, tg: _Targets) -> np.ndarray:
-    """How far each target is from being met at ``n`` agents (>= 0 everywhere means met)."""
-    s = service(n, a, h, t, pat)
-    ab = np.where(pat > 0, s.abandon, 0.0)
-    occ_ok = (tg.occ >= 1.0) | (n * tg.occ >= a * (1.0 - ab) * (1 - 1e-12))
-    stable = (pat > 0) | (n > a)
-    ok = (
-        stable
-        & (s.service_level >= tg.sl * (1 - 1e-12))
-        & (np.nan_to_num(s.asa, nan=np.inf) <= tg.asa * (1 + 1e-12))
-        & (ab <= tg.abandon * (1 + 1e-12))
-        & occ_ok
-    )
-    return ok
+_SLACK = 1e-12  # relative tolerance when comparing a figure with its target
 
 
-def _guess(a, h, t, pat, tg: _Targets) -> np.ndarray:
-    """Square-root staffing (Halfin-Whitt) guess, a few agents from the answer at most."""
-    beta_lo = np.zeros_like(a)
-    beta_hi = np.full_like(a, 8.0)
+def _occupancy_floor(a: np.ndarray, occ: np.ndarray) -> np.ndarray:
+    """Smallest n with ``a / n <= occ`` (exactly, despite rounding)."""
+    n = np.ceil(a / occ)
+    return np.where((n - 1) * occ >= a * (1 - _SLACK), n - 1, n)
+
+
+# Halfin-Whitt: P(wait) ~ 1 / (1 + beta Phi(beta) / phi(beta)) with n = a + beta sqrt(a)
+_BETA = np.linspace(0.0, 12.75, 256)
+with np.errstate(divide="ignore"):
+    _LOG_C_HW = -np.log1p(_BETA * np.sqrt(np.pi / 2) * sp.erfcx(-_BETA / np.sqrt(2)))
+    _LOG_BETA = np.log(_BETA)
+
+
+def _hw_beta(kappa: np.ndarray, log_miss: np.ndarray, log_asa: np.ndarray) -> np.ndarray:
+    """Smallest table beta with ``C_HW(beta) e^(-kappa beta) <= 1 - SL`` and
+    ``C_HW(beta) / beta <= ASA sqrt(a) / AHT`` (bisection on the index, one bit per step)."""
+    hi = np.full(kappa.shape, _BETA.size - 1, dtype=np.intp)
+    bit = _BETA.size // 2
+    while bit:
+        mid = hi - bit
+        lc = _LOG_C_HW.take(mid)
+        ok = (lc - kappa * _BETA.take(mid) <= log_miss) & (lc - _LOG_BETA.take(mid) <= log_asa)
+        np.copyto(hi, mid, where=ok)
+        bit //= 2
+    return _BETA[hi]
+
+
+def _hw_guess(a, h, t, tg: _Targets) -> np.ndarray:
+    """Square-root staffing guess ``a + beta sqrt(a)`` for the service-level and ASA targets.
+
+    With one target for all problems (the usual case) beta depends on one number per target,
+    ``kappa = sqrt(a) T / AHT`` and ``sqrt(a) ASA / AHT``, so it is solved on a small grid of
+    each and interpolated; otherwise it is solved per problem.
+    """
     sq = np.sqrt(a)
-    for _ in range(20):
-        b = 0.5 * (beta_lo + beta_hi)
-        pw = 1.0 / (1.0 + b * sp.ndtr(b) / np.exp(-0.5 * b * b) * np.sqrt(2 * np.pi))
-        sl = 1.0 - pw * np.exp(-b * sq * t / h)
+    uniform = a.size > 4096 and bool(np.all(tg.sl == tg.sl[0]) and np.all(tg.asa == tg.asa[0]))
+    if not uniform:
         with np.errstate(divide="ignore"):
-            wait = pw * h / (b * sq)
-        ok = (sl >= tg.sl) & (wait <= tg.asa)
-        beta_hi = np.where(ok, b, beta_hi)
-        beta_lo = np.where(ok, beta_lo, b)
-    n = np.ceil(a + beta_hi * sq)
-    n = np.maximum(n, np.ceil(a / np.maximum(tg.occ, 1e-9)))
-    return np.maximum(n, 1.0)
+            log_miss = np.log1p(-tg.sl)  # log(1 - SL target)
+            log_asa = np.log(tg.asa * sq / h)
+        return np.ceil(a + _hw_beta(sq * t / h, log_miss, log_asa) * sq)
+    beta = np.zeros(a.shape)
+    half_log_a_over_h = 0.5 * np.log(a) - np.log(h)
+    never = np.full(512, np.inf)
+    sl, max_asa = float(tg.sl[0]), float(tg.asa[0])
+    for sl_side in (True, False):
+        if (sl_side and sl <= 0) or (not sl_side and not np.isfinite(max_asa)):
+            continue
+        lv = half_log_a_over_h + (np.log(t) if sl_side else np.log(max_asa))
+        lo, hi = float(lv.min()), float(lv.max()) + 1e-9
+        grid = np.linspace(lo, hi, 512)
+        if sl_side:
+            b = _hw_beta(np.exp(grid), np.full(512, np.log1p(-sl)), never)
+        else:
+            b = _hw_beta(np.zeros(512), never, grid)
+        # linear interpolation on the uniform grid (cheaper than np.interp's search)
+        pos = (lv - lo) * (511.0 / (hi - lo))
+        i = np.minimum(pos.astype(np.intp), 510)
+        frac = pos - i
+        beta = np.maximum(beta, b.take(i) * (1 - frac) + b.take(i + 1) * frac)
+    return np.ceil(a + beta * sq)
 
 
-def _solve(a, h, t, pat, tg: _Targets, fractional: bool) -> np.ndarray:
-    # lo: known to fail (or 0), hi: known to pass
-    base = np.where(pat > 0, 0.0, np.floor(a))
-    guess = np.maximum(_guess(a, h, t, pat, tg), base + 1)
-    idx = np.arange(a.size)
+def _c_ok(n, a, h, t, d, tg: _Targets) -> np.ndarray:
+    """Erlang C service-level and ASA targets met at n agents, given ``d = 1/B(n, a) - 1``."""
+    gap = n - a
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        c = 1.0 / (1.0 + d * (gap / n))
+        sl = 1.0 - c * np.exp(-gap * t / h)
+        wait = c * h / gap
+    return (gap > 0) & (sl >= tg.sl * (1 - _SLACK)) & (wait <= tg.asa * (1 + _SLACK))
 
-    def ok(n, sel):
-        return _margins(n, a[sel], h[sel], t[sel], pat[sel], tg.take(sel))
 
-    good = ok(guess, idx)
-    lo = np.where(good, base, guess)
-    hi = np.where(good, guess, np.inf)
-    # gallop: from the guess, steps 1, 2, 4, ... down (if it passes) or up (if it fails)
-    step = np.ones_like(a)
-    open_ = np.ones(a.shape, dtype=bool)
-    while open_.any():
-        sel = idx[open_]
-        g = good[sel]
-        probe = np.where(g, np.maximum(hi[sel] - step[sel], lo[sel] + 1), lo[sel] + step[sel])
-        valid = ~g | (probe < hi[sel])
-        r = ok(probe, sel)
-        lo[sel] = np.where(valid & ~r, probe, lo[sel])
-        hi[sel] = np.where(valid & r, probe, hi[sel])
-        # a passing guess walks down while passing, a failing one up while failing
-        done = ~valid | (g & ~r) | (~g & r)
-        step[sel] *= 2
-        open_[sel] = ~done
-    # bisect between lo (fails) and hi (passes)
-    while True:
-        gap = hi - lo > 1
-        if not gap.any():
-            break
-        sel = idx[gap]
-        mid = np.floor((lo[sel] + hi[sel]) / 2)
-        r = ok(mid, sel)
-        hi[sel] = np.where(r, mid, hi[sel])
-        lo[sel] = np.where(r, lo[sel], mid)
-    if not fractional:
-        return hi
-    return _interpolate(hi, a, h, t, pat, tg)
+def _required_c(a, h, t, tg: _Targets) -> np.ndarray:
+    """Erlang C: guess, one exact Erlang B per problem, then walk with the recursion.
+
+    Up: ``d(n+1) = (n+1)/a (1 + d(n))``; down: ``d(n-1) = a d(n) / n - 1``, both with
+    ``d = 1/B - 1`` and stable above the load, where they are used.
+    """
+    # the occupancy cap and stability give a floor; the answer is the larger of it and the
+    # service-level/ASA requirement, so nothing below the floor is ever probed
+    n_min = np.maximum(np.floor(a) + 1.0, _occupancy_floor(a, tg.occ))
+    n = np.maximum(_hw_guess(a, h, t, tg), n_min)
+    d = np.exp(np.minimum(_log_d(n, a), 700.0))
+    ok = _c_ok(n, a, h, t, d, tg)
+    # walk up while failing
+    idx = np.flatnonzero(~ok)
+    while idx.size:
+        n[idx] += 1.0
+        d[idx] = np.minimum(n[idx] / a[idx] * (1.0 + d[idx]), 1e300)
+        still = ~_c_ok(n[idx], a[idx], h[idx], t[idx], d[idx], tg.take(idx))
+        idx = idx[still]
+    # walk down while the agent below also passes
+    idx = np.flatnonzero(ok & (n > n_min))
+    while idx.size:
+        nb = n[idx] - 1.0
+        db = a[idx] * d[idx] / n[idx] - 1.0
+        good = (nb >= n_min[idx]) & _c_ok(nb, a[idx], h[idx], t[idx], db, tg.take(idx))
+        n[idx[good]], d[idx[good]] = nb[good], db[good]
+        idx = idx[good]
+    return n
+
+
+def _a_margin(n, a, h, t, pat, tg: _Targets, *, asa_only: bool = False) -> np.ndarray:
+    """Erlang A: smallest slack over the targets at n agents (>= 0: all met), monotone in n.
+
+    The service level enters as ``SL - target``, abandonment, occupancy and ASA as log ratios
+    (target / figure), so the margin is smooth enough for regula falsi.
+    """
+    s = erlang_a(n, a, h, pat, t, with_asa=asa_only)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if asa_only:
+            wait = np.nan_to_num(s.asa, nan=np.inf)
+            return np.clip(np.log(tg.asa * (1 + _SLACK) / np.maximum(wait, 1e-300)), -50.0, 50.0)
+        m = np.where(tg.sl > 0, s.service_level - tg.sl * (1 - _SLACK), 1.0)
+        m = np.minimum(m, np.where(tg.abandon < 1, np.log(tg.abandon * (1 + _SLACK) / s.abandon), 1.0))
+        carried = a * (1.0 - s.abandon)
+        m = np.minimum(m, np.where(tg.occ < 1, np.log(tg.occ * n * (1 + _SLACK) / carried), 1.0))
+    return np.clip(np.nan_to_num(m, nan=-50.0, posinf=50.0, neginf=-50.0), -50.0, 50.0)
+
+
+def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Smallest integer n >= floor with ``margin(n, idx) >= 0`` for a margin increasing in n.
+
+    Brackets the root by probing ``start`` then moving ``step``, 2 ``step``, 4 ``step``, ...
+    (down while passing, up while failing), then closes in with Illinois regula falsi on
+    integers; every step is one vectorised call over the problems still open.
+    """
+    n0 = np.maximum(start, floor)
+    m0 = margin(n0, np.arange(n0.size))
+    lo, hi = np.where(m0 < 0, n0, floor - 1), np.where(m0 >= 0, n0, np.inf)
+    m_lo, m_hi = np.where(m0 < 0, m0, np.nan), np.where(m0 >= 0, m0, np.nan)
+    # bracket
+    k = np.ones(n0.size)
+    idx = np.flatnonzero(np.where(m0 >= 0, hi - 1 > lo, True))
+    while idx.size:
+        up = ~np.isfinite(hi[idx])
+        probe = np.where(up, lo[idx] + step[idx] * k[idx], np.maximum(hi[idx] - step[idx] * k[idx], floor[idx]))
+        m = margin(probe, idx)
+        passed = m >= 0
+        hi[idx] = np.where(passed, probe, hi[idx])
+        m_hi[idx] = np.where(passed, m, m_hi[idx])
+        lo[idx] = np.where(passed, lo[idx], probe)
+        m_lo[idx] = np.where(passed, m_lo[idx], m)
+        k[idx] *= 2.0
+        # done once both ends are known (or the pass sits on the floor)
+        bracketed = np.isfinite(hi[idx]) & ((lo[idx] >= floor[idx]) | (hi[idx] <= floor[idx]))
+        bracketed |= ~up & passed & (probe <= floor[idx])
+        idx = idx[~bracketed]
+    # regula falsi (Illinois) inside [lo, hi]
+    side = np.zeros(n0.size)
+    idx = np.flatnonzero(hi - lo > 1)
+    while idx.size:
+        l, u, ml, mu = lo[idx], hi[idx], m_lo[idx], m_hi[idx]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = l + (u - l) * (-ml) / (mu - ml)
+        p = np.where(np.isfinite(p), np.round(p), np.floor((l + u) / 2))
+        probe = np.clip(p, l + 1, u - 1)
+        m = margin(probe, idx)
+        passed = m >= 0
+        s = side[idx]
+        # Illinois: halve the margin kept on the side that did not move twice in a row
+        m_lo[idx] = np.where(passed, np.where(s > 0, ml / 2, ml), m)
+        m_hi[idx] = np.where(passed, m, np.where(s < 0, mu / 2, mu))
+        lo[idx] = np.where(passed, l, probe)
+        hi[idx] = np.where(passed, probe, u)
+        side[idx] = np.where(passed, 1.0, -1.0)
+        idx = idx[hi[idx] - lo[idx] > 1]
+    return hi
+
+
+def _required_a(a, h, t, pat, tg: _Targets) -> np.ndarray:
+    """Erlang A: start at the Erlang C answer (service level only), bracket, regula falsi."""
+    c_guess = _required_c(a, h, t, _Targets(tg.sl, np.full(a.shape, np.inf), tg.abandon, tg.occ))
+    step = np.maximum(1.0, np.ceil(0.25 * np.sqrt(a)))
+    ones = np.ones(a.shape)
+
+    def margin(n, idx):
+        return _a_margin(n, a[idx], h[idx], t[idx], pat[idx], tg.take(idx))
+
+    n = _smallest(margin, c_guess, step, ones)
+    need = np.isfinite(tg.asa)
+    if need.any():  # the ASA target, checked where it may bind
+        idx = np.flatnonzero(need)
+        # cheap bound first: E[V e^(-V/patience)] <= patience / e, so ASA <= P(wait) patience / (e P(served))
+        s = erlang_a(n[idx], a[idx], h[idx], pat[idx], t[idx], with_asa=False)
+        bound = s.p_wait * pat[idx] / (np.e * np.maximum(1.0 - s.abandon, 1e-300))
+        idx = idx[bound > tg.asa[idx]]
+        ok = _a_margin(n[idx], a[idx], h[idx], t[idx], pat[idx], tg.take(idx), asa_only=True) >= 0
+        idx = idx[~ok]
+        if idx.size:
+            sub = tg.take(idx)
+
+            def asa_margin(m, j):
+                k = idx[j]
+                return _a_margin(m, a[k], h[k], t[k], pat[k], sub.take(j), asa_only=True)
+
+            n[idx] = _smallest(asa_margin, n[idx] + 1, step[idx], n[idx] + 1)
+    return n
 
 
 def _interpolate(n, a, h, t, pat, tg: _Targets) -> np.ndarray:
@@ -473,16 +699,12 @@ def _interpolate(n, a, h, t, pat, tg: _Targets) -> np.ndarray:
             f = (target - v0) / (v1 - v0) if rising else (v0 - target) / (v0 - v1)
         return np.where(np.isfinite(f), np.clip(f, 0.0, 1.0), 1.0)
 
-    if np.any(tg.sl > 0):
-        f = cross(s0.service_level, s1.service_level, tg.sl, True)
-        frac = np.maximum(frac, np.where(s0.service_level < tg.sl, f, 0.0))
-    asa0 = np.nan_to_num(s0.asa, nan=np.inf, posinf=1e300)
-    f = cross(asa0, s1.asa, tg.asa, False)
-    frac = np.maximum(frac, np.where(asa0 > tg.asa, f, 0.0))
-    f = cross(s0.abandon, s1.abandon, tg.abandon, False)
-    frac = np.maximum(frac, np.where((pat > 0) & (s0.abandon > tg.abandon), f, 0.0))
-    occ_n = a / np.maximum(tg.occ, 1e-12)
-    frac = np.maximum(frac, np.where(tg.occ < 1, np.clip(occ_n - below, 0.0, 1.0), 0.0))
-    unstable = (pat <= 0) & (below <= a)
-    frac = np.where(unstable, np.maximum(frac, np.clip(a - below, 0, 1) + 1e-9 * 0), frac)
+    frac = np.maximum(frac, np.where(s0.service_level < tg.sl, cross(s0.service_level, s1.service_level, tg.sl, True), 0))
+    asa0 = np.nan_to_num(s0.asa, nan=np.inf)
+    frac = np.maximum(frac, np.where(asa0 > tg.asa, cross(np.minimum(asa0, 1e300), s1.asa, tg.asa, False), 0))
+    frac = np.maximum(frac, np.where((pat > 0) & (s0.abandon > tg.abandon),
+                                     cross(s0.abandon, s1.abandon, tg.abandon, False), 0))
+    frac = np.maximum(frac, np.where(tg.occ < 1, np.clip(a / tg.occ - below, 0.0, 1.0), 0.0))
+    # Erlang C is unstable at or below the load: the fraction must at least pass it
+    frac = np.where((pat <= 0) & (below <= a), np.maximum(frac, np.clip(a - below, 0.0, 1.0)), frac)
     return np.where(n > 0, below + frac, 0.0)
