@@ -11,6 +11,7 @@ import polars as pl
 
 from models import metrics
 from models.base import Forecaster, Series, make
+from models.combo import Combination
 from models.calendar import build_calendar, day_of, infer_step
 from models.errors import InputError, InsufficientHistoryError
 from models.intervals import IntervalModel
@@ -170,7 +171,8 @@ def _run_backtest(
     s = prep.series
     horizon = np.timedelta64(horizon_days, "D")
     frames = []
-    for name in names:
+    done: dict[tuple[str, int], np.ndarray] = {}  # (model name, origin) -> forecast, for combos
+    for name in sorted(names, key=lambda n: isinstance(make(n), Combination)):
         rows = []
         for o, cutoff in enumerate(_cutoffs(s, origins, horizon_days), start=1):
             if o < first:
@@ -180,7 +182,13 @@ def _run_backtest(
             model = make(name)
             if not test.any() or train.weeks() < model.min_weeks - 1.0 / 7.0:
                 continue
-            pred = np.maximum(model.fit(train).predict(s.start[test]), 0.0)
+            parts = [done.get((m, o)) for m in getattr(model, "members", ())]
+            if parts and all(p is not None for p in parts):  # members already backtested
+                pred = model.combine(parts)
+            else:
+                pred = np.maximum(model.fit(train).predict(s.start[test]), 0.0)
+            if isinstance(name, str):
+                done[(name, o)] = pred
             rows.append((o, s.start[test], s.y[test], pred, s.w[test]))
         if not rows:
             continue

@@ -15,7 +15,13 @@ import numpy as np
 
 DAY = np.timedelta64(1, "D")
 #: Calendar day effects every daily-level model may use (names of the feature columns).
-DAY_FEATURES: tuple[str, ...] = ("post_closure_1", "post_closure_2", "month_first", "month_last")
+DAY_FEATURES: tuple[str, ...] = (
+    "post_closure_1",
+    "post_closure_2",
+    "month_first",
+    "month_early",
+    "month_last",
+)
 
 
 def as_datetime(values: np.ndarray) -> np.ndarray:
@@ -87,7 +93,8 @@ class DayCalendar:
         """Calendar day effects (0/1 floats, see ``DAY_FEATURES``) for ``datetime64[D]`` days.
 
         ``post_closure_k``: the k-th open day after a closure; ``month_first`` / ``month_last``:
-        the first and last open day of a month.
+        the first and last open day of a month; ``month_early``: its 2nd and 3rd open day
+        (pay days and statements make month turns busy).
         """
         days = np.asarray(days, dtype="datetime64[D]")
         if days.size == 0:
@@ -107,8 +114,11 @@ class DayCalendar:
         first[1:] = month[1:] != month[:-1]
         last = np.ones(grid.size)
         last[:-1] = month[:-1] != month[1:]
+        idx = np.arange(grid.size)
+        rank = idx - np.maximum.accumulate(np.where(first > 0, idx, 0)) + 1
         at = np.searchsorted(grid, days)
         table = {
+            "month_early": ((rank == 2) | (rank == 3)).astype(float),
             "post_closure_1": post1,
             "post_closure_2": post2,
             "month_first": first,

@@ -236,9 +236,11 @@ class ETSProfile(_GridLevelModel):
         half_life_weeks: float = 8.0,
         shrink: float = 0.0,
         smoothing_level: float | None = 0.1,
+        initialization: str = "heuristic",
     ) -> None:
         super().__init__(profile_weeks, half_life_weeks, shrink)
         self.smoothing_level = smoothing_level
+        self.initialization = initialization
 
     def _fit_grid(self, grid: np.ndarray, y: np.ndarray) -> None:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
@@ -249,7 +251,7 @@ class ETSProfile(_GridLevelModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.ets_ = ExponentialSmoothing(
-                y, seasonal="mul", seasonal_periods=self.period_, initialization_method="estimated"
+                y, seasonal="mul", seasonal_periods=self.period_, initialization_method=self.initialization
             ).fit(smoothing_level=self.smoothing_level)
 
     def _forecast_grid(self, grid: np.ndarray) -> np.ndarray:
