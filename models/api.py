@@ -345,6 +345,7 @@ def forecast(
         fc = fc.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
         fut = fut.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
         fc = fut.join(fc, on=["queue", "start", "_k"], how="left").sort("_row").drop("_row", "_k")
+        fc = fc.with_columns(start=future["start"])  # the caller's dtype and time zone
     return ForecastResult(
         forecast=fc,
         backtest=pl.concat(backtests) if backtests else _empty_backtest(),

@@ -43,14 +43,19 @@ def daily_levels(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class IntradayProfile:
     """Weekday x interval shares of the daily level (ratios for a rate), outliers clipped.
 
-    ``shrink`` pulls each weekday's profile towards the all-weekday profile of the same slot
-    (weight ``shrink`` days against the weekday's own days).
+    Estimated over the last ``weeks`` weeks, recent days weighted more when
+    ``half_life_weeks`` is set.
     """
 
-    def __init__(self, weeks: int = 8, robust_z: float | None = ROBUST_Z, shrink: float = 0.0):
+    def __init__(
+        self,
+        weeks: int = 8,
+        robust_z: float | None = ROBUST_Z,
+        half_life_weeks: float | None = None,
+    ):
         self.weeks = weeks
         self.robust_z = robust_z
-        self.shrink = shrink
+        self.half_life_weeks = half_life_weeks
 
     def fit(self, series: Series, level: np.ndarray, inv: np.ndarray) -> IntradayProfile:
         recent = series.start >= series.start.max() - np.timedelta64(self.weeks * 7, "D") + np.timedelta64(1, "us")
@@ -58,16 +63,15 @@ class IntradayProfile:
         ok = recent & (lv > 0) & np.isfinite(lv)
         ratio = np.where(ok, series.y / np.where(ok, lv, 1.0), np.nan)
         wt = (lv if not series.is_rate else series.w) * ok
+        if self.half_life_weeks:
+            age = (series.start.max() - series.start) / np.timedelta64(7, "D")
+            wt = wt * 0.5 ** (age / self.half_life_weeks)
         self.step_ = series.step
         self.n_slots_ = slots_per_day(series.step)
         keys = series.key()
         self.keys_, self.values_ = keyed_mean(keys[ok], ratio[ok], wt[ok], robust_z=self.robust_z)
         slots = slot_of(series.start, series.step)
         self.slot_keys_, self.slot_values_ = keyed_mean(slots[ok], ratio[ok], wt[ok], robust_z=self.robust_z)
-        if self.shrink > 0:
-            n_days = max(1.0, self.weeks)
-            pooled = lookup(self.keys_ % self.n_slots_, self.slot_keys_, self.slot_values_)
-            self.values_ = (n_days * self.values_ + self.shrink * pooled) / (n_days + self.shrink)
         if not series.is_rate:  # shares of each weekday sum to one
             wd = self.keys_ // self.n_slots_
             total = np.bincount(wd, self.values_, minlength=7)
@@ -90,15 +94,17 @@ class DailyProfileModel(Forecaster):
 
     min_weeks = 2.0
 
-    def __init__(self, profile_weeks: int = 8, shrink: float = 0.0) -> None:
+    def __init__(self, profile_weeks: int = 26, profile_half_life_weeks: float | None = 8.0) -> None:
         self.profile_weeks = profile_weeks
-        self.shrink = shrink
+        self.profile_half_life_weeks = profile_half_life_weeks
 
     def fit(self, series: Series) -> DailyProfileModel:
         self._check_history(series)
         self.series_ = series
         days, level, inv = daily_levels(series)
-        self.profile_ = IntradayProfile(self.profile_weeks, shrink=self.shrink).fit(series, level, inv)
+        self.profile_ = IntradayProfile(
+            self.profile_weeks, half_life_weeks=self.profile_half_life_weeks
+        ).fit(series, level, inv)
         self.last_day_ = days[-1]
         self._fit_level(series, days, level)
         return self
@@ -138,13 +144,13 @@ class PoissonGLM(DailyProfileModel):
 
     def __init__(
         self,
-        profile_weeks: int = 8,
         half_life_weeks: float = 4.0,
         trend: bool = False,
         features: tuple[str, ...] = DAY_FEATURES,
-        shrink: float = 0.0,
+        profile_weeks: int = 26,
+        profile_half_life_weeks: float | None = 8.0,
     ) -> None:
-        super().__init__(profile_weeks, shrink)
+        super().__init__(profile_weeks, profile_half_life_weeks)
         self.half_life_weeks = half_life_weeks
         self.trend = trend
         self.features = features
@@ -180,8 +186,8 @@ class _GridLevelModel(PoissonGLM):
     weekday so its weekly season has a fixed period.
     """
 
-    def __init__(self, profile_weeks: int = 8, half_life_weeks: float = 8.0, shrink: float = 0.0) -> None:
-        super().__init__(profile_weeks, half_life_weeks, False, DAY_FEATURES, shrink)
+    def __init__(self, half_life_weeks: float = 8.0) -> None:
+        super().__init__(half_life_weeks, False, DAY_FEATURES)
 
     def _grid(self, first: np.datetime64, last: np.datetime64) -> np.ndarray:
         days = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
@@ -232,13 +238,11 @@ class ETSProfile(_GridLevelModel):
 
     def __init__(
         self,
-        profile_weeks: int = 8,
         half_life_weeks: float = 8.0,
-        shrink: float = 0.0,
         smoothing_level: float | None = 0.1,
         initialization: str = "heuristic",
     ) -> None:
-        super().__init__(profile_weeks, half_life_weeks, shrink)
+        super().__init__(half_life_weeks)
         self.smoothing_level = smoothing_level
         self.initialization = initialization
 
