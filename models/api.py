@@ -286,7 +286,8 @@ def forecast(
     every average a weighted one. ``special_days`` rows with action ``exclude`` are left out
     of training; rows with action ``factor`` are divided by the factor in the history and the
     forecast of that date is multiplied by it. ``holidays`` is a country code for the
-    ``holidays`` package: holidays without rows count as closures.
+    ``holidays`` package: holidays without rows count as closures. ``seed`` is accepted for
+    stochastic models; the registered models are all deterministic.
 
     >>> import polars as pl, datetime as dt
     >>> start = [dt.datetime(2024, 1, 1) + dt.timedelta(days=d, hours=h)
@@ -300,7 +301,7 @@ def forecast(
         raise InputError(f"level must be between 0 and 1, got {level}")
     if origins < 0:
         raise InputError(f"origins must be >= 0, got {origins}")
-    np.random.seed(seed)
+    del seed  # every model here is deterministic; kept so configs can pin stochastic ones later
     names = _names(models)
     preps = _prepare(history, future, target, weight, special_days, holidays)
     forecasts, backtests, scores, timing = [], [], [], {}
@@ -339,7 +340,10 @@ def forecast(
             backtests.append(bt.drop("_w"))
             scores.append(sc)
     fut = _check_frame(future, "future", ["queue", "start"]).with_row_index("_row")
-    fc = pl.concat(forecasts) if forecasts else pl.DataFrame()
+    fc = pl.concat(forecasts) if forecasts else pl.DataFrame(
+        schema={"queue": pl.String, "start": pl.Datetime("us"), target: pl.Float64,
+                "lo": pl.Float64, "hi": pl.Float64, "model": pl.String}
+    )
     if fc.height:
         fc = fc.with_columns(pl.col("start").cast(pl.Datetime("us")))
         fc = fc.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
@@ -426,3 +430,40 @@ def cross_validation(
 ) -> pl.DataFrame:
     """statsforecast-style name for :func:`backtest` (``h_days`` = horizon, ``n_windows`` = origins)."""
     return backtest(history, target=target, models=models, origins=n_windows, horizon_days=h_days, **kwargs)
+
+
+def evaluate(
+    backtest_frame: pl.DataFrame, every: str | None = None, by: Sequence[str] = ("queue", "model")
+) -> pl.DataFrame:
+    """Accuracy of a backtest frame per ``by`` group, at the interval level or summed to ``every``.
+
+    ``every`` is a polars duration such as ``"1h"`` or ``"1d"``: actuals and forecasts are
+    summed to that level first (for count targets), so the same backtest gives interval, hour
+    and day accuracy. Coverage is reported at the interval level only.
+
+    >>> import polars as pl, datetime as dt
+    >>> t = [dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 1, 1, 9, 30)]
+    >>> bt = pl.DataFrame({"queue": "q", "model": "m", "origin": 1, "start": t,
+    ...                    "actual": [10.0, 20.0], "forecast": [20.0, 10.0], "lo": 0.0, "hi": 30.0})
+    >>> evaluate(bt)["accuracy"][0], evaluate(bt, every="1h")["accuracy"][0]
+    (0.33333333333333337, 1.0)
+    """
+    by = list(by)
+    a, f = pl.col("actual"), pl.col("forecast")
+    frame = backtest_frame
+    covered = None
+    if every is None and {"lo", "hi"} <= set(frame.columns):
+        covered = ((a >= pl.col("lo")) & (a <= pl.col("hi"))).mean().alias("coverage")
+    if every is not None:
+        keys = [k for k in (*by, "origin") if k in frame.columns]
+        frame = frame.group_by(*keys, pl.col("start").dt.truncate(every)).agg(a.sum(), f.sum())
+    wape = (a - f).abs().sum() / a.sum()
+    aggs = [
+        wape.alias("wape"),
+        ((a - f).abs() / a).filter(a > 0).mean().alias("mape"),
+        ((f - a).sum() / a.sum()).alias("bias"),
+        (1.0 - wape).alias("accuracy"),
+    ]
+    if covered is not None:
+        aggs.append(covered)
+    return frame.group_by(by, maintain_order=True).agg(aggs).sort(by)

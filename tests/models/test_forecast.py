@@ -208,3 +208,42 @@ def test_models_never_imports_wfm():
     for path in (root / "models").rglob("*.py"):
         text = path.read_text()
         assert "import wfm" not in text and "from wfm" not in text, path
+
+
+def test_daily_data_and_time_zones_are_handled():
+    frame = make_history(weeks=14, noise=False)
+    daily = frame.group_by("queue", pl.col("start").dt.truncate("1d")).agg(pl.col("contacts", "rate").sum()).sort("start")
+    hist, fut = split(daily, AT)
+    res = models.forecast(hist, fut.select("queue", "start"), models=["poisson_glm", "ets_profile"], origins=2)
+    assert metrics.accuracy(fut["rate"], res.forecast["contacts"]) > 0.98
+    aware = frame.with_columns(pl.col("start").dt.replace_time_zone("America/New_York"))
+    hist, fut = split(aware.with_columns(pl.col("start").dt.replace_time_zone(None)), AT)
+    hist = hist.with_columns(pl.col("start").dt.replace_time_zone("America/New_York"))
+    future = fut.select("queue", pl.col("start").dt.replace_time_zone("America/New_York"))
+    res = models.forecast(hist, future, models=["weekday_mean"], origins=1)
+    assert res.forecast["start"].dtype == future["start"].dtype
+    assert metrics.accuracy(fut["rate"], res.forecast["contacts"]) > 0.98
+
+
+def test_combo_is_the_mean_of_its_members():
+    hist, fut = split(make_history(weeks=12, seed=3), dt.datetime(2024, 3, 18))
+    future = fut.select("queue", "start")
+    res = models.forecast(hist, future, models=["poisson_glm", "ets_profile", "combo"], origins=2)
+    bt = res.backtest.pivot(on="model", index=["origin", "start"], values="forecast")
+    np.testing.assert_allclose(bt["combo"], (bt["poisson_glm"] + bt["ets_profile"]) / 2, rtol=1e-9)
+    alone = models.forecast(hist, future, models=["combo"], origins=2)
+    both = [models.forecast(hist, future, models=[m], origins=0).forecast["contacts"] for m in ("poisson_glm", "ets_profile")]
+    np.testing.assert_allclose(alone.forecast["contacts"], (both[0] + both[1]) / 2, rtol=1e-9)
+
+
+def test_unknown_holiday_country_is_an_input_error():
+    hist, fut = split(make_history(weeks=3), dt.datetime(2024, 1, 15))
+    with pytest.raises(models.errors.InputError, match="holidays"):
+        models.forecast(hist, fut.select("queue", "start"), holidays="XX", models=["weekday_mean"])
+
+
+def test_empty_future_gives_an_empty_forecast_with_the_contract_columns():
+    hist, fut = split(make_history(weeks=3), dt.datetime(2024, 1, 15))
+    res = models.forecast(hist, fut.select("queue", "start").head(0), models=["weekday_mean"])
+    assert res.forecast.height == 0
+    assert res.forecast.columns == ["queue", "start", "contacts", "lo", "hi", "model"]
