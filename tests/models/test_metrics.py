@@ -51,7 +51,7 @@ def test_evaluate_scores_interval_hour_and_day_levels():
     )
     interval = models.evaluate(bt)
     assert interval["wape"][0] == pytest.approx(30 / 100)  # |-10| + 10 + 0 + 10
-    assert interval["coverage"][0] == pytest.approx(0.5)
+    assert interval["coverage"][0] == pytest.approx(0.75)  # 10 lies outside [15, 25]
     hour = models.evaluate(bt, every="1h")
     assert hour["wape"][0] == pytest.approx(10 / 100)  # hours: 30 vs 30, 70 vs 80
     assert hour["mape"][0] == pytest.approx((0 + 10 / 70) / 2)
