@@ -113,6 +113,8 @@ def _prepare(
     cols = ["queue", "start", target] + ([weight] if weight else [])
     history = _check_frame(history, "history", cols)
     future = _check_frame(future, "future", ["queue", "start"])
+    if weight is not None:  # a rate is undefined where nobody called: drop those rows
+        history = history.filter(pl.col(target).is_not_null() & pl.col(target).is_not_nan())
     if history[target].null_count():
         raise InputError(f"history column '{target}' has {history[target].null_count()} empty values")
     if history.height == 0:

@@ -27,6 +27,9 @@ from models.calendar import DAY_FEATURES, day_of, slot_of, slots_per_day, weekda
 from models.tables import ROBUST_Z, fill, keyed_mean, lookup
 
 WEEK_DAYS = 7.0
+#: Floor of the robust spread of log daily residuals (2 %), so a near-perfect fit does not
+#: turn ordinary days into outliers.
+MIN_LOG_SPREAD = 0.02
 
 
 def daily_levels(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -139,7 +142,9 @@ class PoissonGLM(DailyProfileModel):
 
     ``half_life_weeks`` down-weights old days, so the level follows recent weeks; ``trend``
     adds a linear trend; calendar effects ``features`` (see ``models.calendar.DAY_FEATURES``)
-    capture the day after a public holiday and month turns.
+    capture the day after a public holiday and month turns. Outlier days (log residual more
+    than ``robust_z`` robust standard deviations off) are left out of a second fit; they are
+    listed in ``outlier_days_``.
     """
 
     def __init__(
@@ -149,11 +154,13 @@ class PoissonGLM(DailyProfileModel):
         features: tuple[str, ...] = DAY_FEATURES,
         profile_weeks: int = 26,
         profile_half_life_weeks: float | None = 8.0,
+        robust_z: float | None = 4.0,
     ) -> None:
         super().__init__(profile_weeks, profile_half_life_weeks)
         self.half_life_weeks = half_life_weeks
         self.trend = trend
         self.features = features
+        self.robust_z = robust_z
 
     def _fit_level(self, series: Series, days: np.ndarray, level: np.ndarray) -> None:
         ok = np.isfinite(level) & np.isin(weekday_of(days), series.calendar.open_weekdays)
@@ -170,6 +177,23 @@ class PoissonGLM(DailyProfileModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = sm.GLM(level, x[:, keep], family=family, var_weights=weights).fit()
+            out = np.zeros(days.size, dtype=bool)
+            # drop the worst day while it is an outlier, one at a time: a spike distorts its
+            # weekday's coefficient, so its neighbours would look like outliers too
+            for _ in range(days.size // 20 if self.robust_z is not None else 0):
+                fitted = np.exp(x[:, keep] @ res.params)
+                resid = np.log(np.maximum(level, 1e-9)) - np.log(np.maximum(fitted, 1e-9))
+                centre = np.median(resid[~out])
+                spread = max(1.4826 * np.median(np.abs(resid[~out] - centre)), MIN_LOG_SPREAD)
+                dev = np.where(out, 0.0, np.abs(resid - centre))
+                worst = int(np.argmax(dev))
+                trial = out.copy()
+                trial[worst] = True
+                if dev[worst] <= self.robust_z * spread or not x[~trial][:, keep].any(axis=0).all():
+                    break
+                out = trial
+                res = sm.GLM(level[~out], x[~out][:, keep], family=family, var_weights=weights[~out]).fit()
+            self.outlier_days_ = days[out]
         self.params_ = res.params
 
     def _predict_level(self, days: np.ndarray) -> np.ndarray:
@@ -206,6 +230,7 @@ class _GridLevelModel(PoissonGLM):
         at = np.clip(at, 0, days.size - 1)
         y = np.where((days[at] == grid) & np.isfinite(level[at]) & (level[at] > 0), level[at], np.nan)
         y = y / np.exp(self._calendar_log_effect(grid))
+        y[np.isin(grid, self.outlier_days_)] = np.nan
         self.period_ = len(series.calendar.open_weekdays)
         self._fit_grid(grid, y)
 
@@ -266,9 +291,16 @@ class ETSProfile(_GridLevelModel):
 class UCProfile(_GridLevelModel):
     """Unobserved components (statsmodels state space) on log daily levels x intraday profile.
 
-    Local level + weekday seasonal; missing days (closures, excluded days) are skipped by the
+    Default: a fixed mean plus an AR(1) deviation (the level reverts to the mean, as contact
+    volumes of a stable center do) and a fixed weekday season; ``level="llevel"`` gives a
+    random-walk level instead. Missing days (closures, excluded days) are skipped by the
     Kalman filter instead of being filled.
     """
+
+    def __init__(self, half_life_weeks: float = 8.0, level: str = "fixed intercept", autoregressive: int | None = 1) -> None:
+        super().__init__(half_life_weeks)
+        self.level = level
+        self.autoregressive = autoregressive
 
     def _fit_grid(self, grid: np.ndarray, y: np.ndarray) -> None:
         from statsmodels.tsa.statespace.structural import UnobservedComponents
@@ -276,10 +308,13 @@ class UCProfile(_GridLevelModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mod = UnobservedComponents(
-                np.log(y), level="llevel", seasonal=self.period_, stochastic_seasonal=False
+                np.log(y),
+                level=self.level,
+                autoregressive=self.autoregressive,
+                seasonal=self.period_,
+                stochastic_seasonal=False,
             )
             self.uc_ = mod.fit(disp=False, maxiter=200)
 
     def _forecast_grid(self, grid: np.ndarray) -> np.ndarray:
-        fc = self.uc_.get_forecast(grid.size)
-        return np.exp(np.asarray(fc.predicted_mean) + 0.5 * np.asarray(fc.var_pred_mean) * 0.0)
+        return np.exp(np.asarray(self.uc_.forecast(grid.size)))

@@ -247,3 +247,25 @@ def test_empty_future_gives_an_empty_forecast_with_the_contract_columns():
     res = models.forecast(hist, fut.select("queue", "start").head(0), models=["weekday_mean"])
     assert res.forecast.height == 0
     assert res.forecast.columns == ["queue", "start", "contacts", "lo", "hi", "model"]
+
+
+def test_aht_rows_without_contacts_may_be_empty():
+    start = [dt.datetime(2024, 1, 1, 9) + dt.timedelta(days=7 * k) for k in range(3)]
+    hist = pl.DataFrame({"queue": "q", "start": start, "aht_s": [100.0, None, 300.0], "contacts": [1.0, 0.0, 1.0]})
+    fut = pl.DataFrame({"queue": "q", "start": [dt.datetime(2024, 1, 22, 9)]})
+    res = models.forecast(hist, fut, target="aht_s", weight="contacts", models=["weekday_mean"], origins=0)
+    assert res.forecast["aht_s"][0] == pytest.approx(200.0)
+
+
+@pytest.mark.parametrize("name", ["poisson_glm", "ets_profile", "uc_profile"])
+def test_an_outlier_day_does_not_poison_the_daily_level(name):
+    frame = make_history(weeks=14, seed=11)
+    spike_day = dt.date(2024, 3, 20)  # the last Wednesday of history
+    spiked = frame.with_columns(
+        contacts=pl.when(pl.col("start").dt.date() == spike_day).then(pl.col("contacts") * 5).otherwise("contacts")
+    )
+    hist, fut = split(spiked, AT)
+    res = models.forecast(hist, fut.select("queue", "start"), models=[name], origins=0)
+    clean = models.forecast(split(frame, AT)[0], fut.select("queue", "start"), models=[name], origins=0)
+    ratio = res.forecast["contacts"].sum() / clean.forecast["contacts"].sum()
+    assert ratio == pytest.approx(1.0, abs=0.01)
