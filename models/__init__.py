@@ -7,8 +7,8 @@ True
 
 from models import baselines as _baselines  # noqa: F401  (registers the models)
 from models import combo as _combo  # noqa: F401
-from models import profile as _profile  # noqa: F401
 from models import errors, metrics
+from models import profile as _profile  # noqa: F401
 from models.api import AUTO_MODELS, ForecastResult, backtest, cross_validation, evaluate, forecast
 from models.base import Forecaster, Series, available, make, register
 from models.errors import ForecastError, InsufficientHistoryError, UnknownModelError

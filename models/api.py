@@ -11,13 +11,19 @@ import polars as pl
 
 from models import metrics
 from models.base import Forecaster, Series, make
-from models.combo import Combination
 from models.calendar import build_calendar, day_of, infer_step
+from models.combo import Combination
 from models.errors import InputError, InsufficientHistoryError
 from models.intervals import IntervalModel
 
 #: Models tried by the automatic choice when ``models=None``.
-AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean", "poisson_glm", "ets_profile", "combo")
+AUTO_MODELS: tuple[str, ...] = (
+    "seasonal_naive",
+    "weekday_mean",
+    "poisson_glm",
+    "ets_profile",
+    "combo",
+)
 BACKTEST_COLUMNS = ["queue", "model", "origin", "start", "actual", "forecast", "lo", "hi"]
 SCORE_COLUMNS = ["queue", "model", "wape", "mape", "bias", "accuracy", "coverage", "chosen"]
 
@@ -55,7 +61,8 @@ def _check_frame(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> pl.D
     if not isinstance(frame.schema["start"], pl.Datetime):
         raise InputError(f"{name} column 'start' must be pl.Datetime, got {frame.schema['start']}")
     return frame.with_columns(
-        pl.col("queue").cast(pl.String), pl.col("start").dt.replace_time_zone(None).cast(pl.Datetime("us"))
+        pl.col("queue").cast(pl.String),
+        pl.col("start").dt.replace_time_zone(None).cast(pl.Datetime("us")),
     )
 
 
@@ -74,7 +81,9 @@ def _holiday_days(country: str | None, years: range) -> np.ndarray | None:
     return np.array(sorted(cal.keys()), dtype="datetime64[D]")
 
 
-def _special(special_days: pl.DataFrame | None, queue: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _special(
+    special_days: pl.DataFrame | None, queue: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Excluded dates, factored dates and their factors that apply to ``queue``."""
     empty = np.array([], "datetime64[D]")
     if special_days is None or special_days.height == 0:
@@ -82,7 +91,9 @@ def _special(special_days: pl.DataFrame | None, queue: str) -> tuple[np.ndarray,
     sd = special_days
     for col in ("date", "action"):
         if col not in sd.columns:
-            raise InputError(f"special_days lacks column '{col}'; expected date, action, factor[, queue]")
+            raise InputError(
+                f"special_days lacks column '{col}'; expected date, action, factor[, queue]"
+            )
     bad = sd.filter(~pl.col("action").is_in(["exclude", "factor"]))
     if bad.height:
         raise InputError(
@@ -116,7 +127,9 @@ def _prepare(
     if weight is not None:  # a rate is undefined where nobody called: drop those rows
         history = history.filter(pl.col(target).is_not_null() & pl.col(target).is_not_nan())
     if history[target].null_count():
-        raise InputError(f"history column '{target}' has {history[target].null_count()} empty values")
+        raise InputError(
+            f"history column '{target}' has {history[target].null_count()} empty values"
+        )
     if history.height == 0:
         raise InsufficientHistoryError("history has no rows; give at least one week per queue")
     both = pl.concat([history["start"], future["start"]])
@@ -125,8 +138,12 @@ def _prepare(
     for queue in future["queue"].unique(maintain_order=True).to_list():
         h = history.filter(pl.col("queue") == queue).sort("start")
         if h.height == 0:
-            raise InsufficientHistoryError(f"queue '{queue}' has no history rows; cannot forecast it")
-        f_start = future.filter(pl.col("queue") == queue)["start"].to_numpy().astype("datetime64[us]")
+            raise InsufficientHistoryError(
+                f"queue '{queue}' has no history rows; cannot forecast it"
+            )
+        f_start = (
+            future.filter(pl.col("queue") == queue)["start"].to_numpy().astype("datetime64[us]")
+        )
         start = h["start"].to_numpy().astype("datetime64[us]")
         y = h[target].cast(pl.Float64).to_numpy().copy()
         w = h[weight].cast(pl.Float64).fill_null(0.0).to_numpy() if weight else None
@@ -327,24 +344,45 @@ def forecast(
         if bt.height:
             mine = bt.filter(pl.col("model") == label)
             if interval_origins > origins:
-                more = _run_backtest(prep, [chosen], interval_origins, horizon_days, level, first=origins + 1)
+                more = _run_backtest(
+                    prep, [chosen], interval_origins, horizon_days, level, first=origins + 1
+                )
                 mine = pl.concat([mine, more], how="diagonal") if more.height else mine
-            im = IntervalModel.fit(mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate)
+            im = IntervalModel.fit(
+                mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate
+            )
         else:
             im = _in_sample_intervals(model, s, level)
         lo, hi = im.bounds(point)
         forecasts.append(
             pl.DataFrame(
-                {"queue": prep.queue, "start": prep.future_start, target: point, "lo": lo, "hi": hi, "model": label}
+                {
+                    "queue": prep.queue,
+                    "start": prep.future_start,
+                    target: point,
+                    "lo": lo,
+                    "hi": hi,
+                    "model": label,
+                }
             )
         )
         if bt.height:
             backtests.append(bt.drop("_w"))
             scores.append(sc)
     fut = _check_frame(future, "future", ["queue", "start"]).with_row_index("_row")
-    fc = pl.concat(forecasts) if forecasts else pl.DataFrame(
-        schema={"queue": pl.String, "start": pl.Datetime("us"), target: pl.Float64,
-                "lo": pl.Float64, "hi": pl.Float64, "model": pl.String}
+    fc = (
+        pl.concat(forecasts)
+        if forecasts
+        else pl.DataFrame(
+            schema={
+                "queue": pl.String,
+                "start": pl.Datetime("us"),
+                target: pl.Float64,
+                "lo": pl.Float64,
+                "hi": pl.Float64,
+                "model": pl.String,
+            }
+        )
     )
     if fc.height:
         fc = fc.with_columns(pl.col("start").cast(pl.Datetime("us")))
@@ -379,8 +417,14 @@ def _in_sample_intervals(model: Forecaster, s: Series, level: float) -> Interval
 def _empty_backtest() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "queue": pl.String, "model": pl.String, "origin": pl.Int64, "start": pl.Datetime("us"),
-            "actual": pl.Float64, "forecast": pl.Float64, "lo": pl.Float64, "hi": pl.Float64,
+            "queue": pl.String,
+            "model": pl.String,
+            "origin": pl.Int64,
+            "start": pl.Datetime("us"),
+            "actual": pl.Float64,
+            "forecast": pl.Float64,
+            "lo": pl.Float64,
+            "hi": pl.Float64,
         }
     )
 
@@ -388,8 +432,14 @@ def _empty_backtest() -> pl.DataFrame:
 def _empty_scores() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "queue": pl.String, "model": pl.String, "wape": pl.Float64, "mape": pl.Float64,
-            "bias": pl.Float64, "accuracy": pl.Float64, "coverage": pl.Float64, "chosen": pl.Boolean,
+            "queue": pl.String,
+            "model": pl.String,
+            "wape": pl.Float64,
+            "mape": pl.Float64,
+            "bias": pl.Float64,
+            "accuracy": pl.Float64,
+            "coverage": pl.Float64,
+            "chosen": pl.Boolean,
         }
     )
 
@@ -431,7 +481,9 @@ def cross_validation(
     **kwargs,
 ) -> pl.DataFrame:
     """statsforecast-style name for :func:`backtest` (``h_days`` = horizon, ``n_windows`` = origins)."""
-    return backtest(history, target=target, models=models, origins=n_windows, horizon_days=h_days, **kwargs)
+    return backtest(
+        history, target=target, models=models, origins=n_windows, horizon_days=h_days, **kwargs
+    )
 
 
 def evaluate(

@@ -154,9 +154,8 @@ def build_calendar(
         spans.append((hist.min(), hist.max()))
     if fut.size:
         spans.append((fut.min(), fut.max()))
-    if hist.size and fut.size and fut.min() > hist.max():
-        if (fut.min() - hist.max()).astype(int) <= bridge_days:
-            spans.append((hist.max(), fut.min()))
+    if hist.size and fut.size and 0 < (fut.min() - hist.max()).astype(int) <= bridge_days:
+        spans.append((hist.max(), fut.min()))
     candidates = [np.arange(a, b + DAY, dtype="datetime64[D]") for a, b in spans]
     if holiday_days is not None:
         candidates.append(np.asarray(holiday_days, dtype="datetime64[D]"))

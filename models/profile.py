@@ -61,7 +61,9 @@ class IntradayProfile:
         self.half_life_weeks = half_life_weeks
 
     def fit(self, series: Series, level: np.ndarray, inv: np.ndarray) -> IntradayProfile:
-        recent = series.start >= series.start.max() - np.timedelta64(self.weeks * 7, "D") + np.timedelta64(1, "us")
+        recent = series.start >= series.start.max() - np.timedelta64(
+            self.weeks * 7, "D"
+        ) + np.timedelta64(1, "us")
         lv = level[inv]
         ok = recent & (lv > 0) & np.isfinite(lv)
         ratio = np.where(ok, series.y / np.where(ok, lv, 1.0), np.nan)
@@ -74,7 +76,9 @@ class IntradayProfile:
         keys = series.key()
         self.keys_, self.values_ = keyed_mean(keys[ok], ratio[ok], wt[ok], robust_z=self.robust_z)
         slots = slot_of(series.start, series.step)
-        self.slot_keys_, self.slot_values_ = keyed_mean(slots[ok], ratio[ok], wt[ok], robust_z=self.robust_z)
+        self.slot_keys_, self.slot_values_ = keyed_mean(
+            slots[ok], ratio[ok], wt[ok], robust_z=self.robust_z
+        )
         if not series.is_rate:  # shares of each weekday sum to one
             wd = self.keys_ // self.n_slots_
             total = np.bincount(wd, self.values_, minlength=7)
@@ -97,7 +101,9 @@ class DailyProfileModel(Forecaster):
 
     min_weeks = 2.0
 
-    def __init__(self, profile_weeks: int = 26, profile_half_life_weeks: float | None = 8.0) -> None:
+    def __init__(
+        self, profile_weeks: int = 26, profile_half_life_weeks: float | None = 8.0
+    ) -> None:
         self.profile_weeks = profile_weeks
         self.profile_half_life_weeks = profile_half_life_weeks
 
@@ -124,7 +130,9 @@ class DailyProfileModel(Forecaster):
         raise NotImplementedError
 
 
-def _design(series: Series, days: np.ndarray, end: np.datetime64, trend: bool, features: tuple[str, ...]) -> np.ndarray:
+def _design(
+    series: Series, days: np.ndarray, end: np.datetime64, trend: bool, features: tuple[str, ...]
+) -> np.ndarray:
     """Day-level design: one column per open weekday, calendar effects, optional trend."""
     open_wd = series.calendar.open_weekdays
     wd = weekday_of(days)
@@ -173,7 +181,9 @@ class PoissonGLM(DailyProfileModel):
         weights = 0.5 ** (age / self.half_life_weeks)
         import statsmodels.api as sm  # imported on first fit: it is slow to import
 
-        family = sm.families.Gamma(sm.families.links.Log()) if series.is_rate else sm.families.Poisson()
+        family = (
+            sm.families.Gamma(sm.families.links.Log()) if series.is_rate else sm.families.Poisson()
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = sm.GLM(level, x[:, keep], family=family, var_weights=weights).fit()
@@ -192,7 +202,9 @@ class PoissonGLM(DailyProfileModel):
                 if dev[worst] <= self.robust_z * spread or not x[~trial][:, keep].any(axis=0).all():
                     break
                 out = trial
-                res = sm.GLM(level[~out], x[~out][:, keep], family=family, var_weights=weights[~out]).fit()
+                res = sm.GLM(
+                    level[~out], x[~out][:, keep], family=family, var_weights=weights[~out]
+                ).fit()
             self.outlier_days_ = days[out]
         self.params_ = res.params
 
@@ -228,19 +240,26 @@ class _GridLevelModel(PoissonGLM):
         self.grid_first_ = grid[0]
         at = np.searchsorted(days, grid)
         at = np.clip(at, 0, days.size - 1)
-        y = np.where((days[at] == grid) & np.isfinite(level[at]) & (level[at] > 0), level[at], np.nan)
+        y = np.where(
+            (days[at] == grid) & np.isfinite(level[at]) & (level[at] > 0), level[at], np.nan
+        )
         y = y / np.exp(self._calendar_log_effect(grid))
         y[np.isin(grid, self.outlier_days_)] = np.nan
         self.period_ = len(series.calendar.open_weekdays)
         self._fit_grid(grid, y)
 
     def _predict_level(self, days: np.ndarray) -> np.ndarray:
-        grid = self._grid(self.last_day_ + np.timedelta64(1, "D"), max(days.max(), self.last_day_ + np.timedelta64(1, "D")))
+        grid = self._grid(
+            self.last_day_ + np.timedelta64(1, "D"),
+            max(days.max(), self.last_day_ + np.timedelta64(1, "D")),
+        )
         path = self._forecast_grid(grid)
         at = np.clip(np.searchsorted(grid, days), 0, grid.size - 1)
         out = path[at]
         before = days <= self.last_day_  # days inside the history: the GLM's level
-        out[before] = super()._predict_level(days[before]) / np.exp(self._calendar_log_effect(days[before]))
+        out[before] = super()._predict_level(days[before]) / np.exp(
+            self._calendar_log_effect(days[before])
+        )
         return out * np.exp(self._calendar_log_effect(days))
 
     def _normal_day(self, grid: np.ndarray) -> np.ndarray:
@@ -280,7 +299,10 @@ class ETSProfile(_GridLevelModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.ets_ = ExponentialSmoothing(
-                y, seasonal="mul", seasonal_periods=self.period_, initialization_method=self.initialization
+                y,
+                seasonal="mul",
+                seasonal_periods=self.period_,
+                initialization_method=self.initialization,
             ).fit(smoothing_level=self.smoothing_level)
 
     def _forecast_grid(self, grid: np.ndarray) -> np.ndarray:
@@ -297,7 +319,12 @@ class UCProfile(_GridLevelModel):
     Kalman filter instead of being filled.
     """
 
-    def __init__(self, half_life_weeks: float = 8.0, level: str = "fixed intercept", autoregressive: int | None = 1) -> None:
+    def __init__(
+        self,
+        half_life_weeks: float = 8.0,
+        level: str = "fixed intercept",
+        autoregressive: int | None = 1,
+    ) -> None:
         super().__init__(half_life_weeks)
         self.level = level
         self.autoregressive = autoregressive

@@ -41,12 +41,22 @@ def test_evaluate_scores_interval_hour_and_day_levels():
     import models
 
     t0 = dt.datetime(2024, 1, 1, 9)
-    starts = [t0, t0 + dt.timedelta(minutes=30), t0 + dt.timedelta(hours=1), t0 + dt.timedelta(hours=1, minutes=30)]
+    starts = [
+        t0,
+        t0 + dt.timedelta(minutes=30),
+        t0 + dt.timedelta(hours=1),
+        t0 + dt.timedelta(hours=1, minutes=30),
+    ]
     bt = pl.DataFrame(
         {
-            "queue": "q", "model": "m", "origin": 1, "start": starts,
-            "actual": [10.0, 20.0, 30.0, 40.0], "forecast": [20.0, 10.0, 30.0, 50.0],
-            "lo": [15.0, 0.0, 0.0, 0.0], "hi": [25.0, 30.0, 30.0, 45.0],
+            "queue": "q",
+            "model": "m",
+            "origin": 1,
+            "start": starts,
+            "actual": [10.0, 20.0, 30.0, 40.0],
+            "forecast": [20.0, 10.0, 30.0, 50.0],
+            "lo": [15.0, 0.0, 0.0, 0.0],
+            "hi": [25.0, 30.0, 30.0, 45.0],
         }
     )
     interval = models.evaluate(bt)
