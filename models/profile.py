@@ -171,14 +171,17 @@ class PoissonGLM(DailyProfileModel):
         self.robust_z = robust_z
 
     def _fit_level(self, series: Series, days: np.ndarray, level: np.ndarray) -> None:
+        volume = np.bincount(np.unique(series.day, return_inverse=True)[1], series.w)
         ok = np.isfinite(level) & np.isin(weekday_of(days), series.calendar.open_weekdays)
-        days, level = days[ok], level[ok]
+        days, level, volume = days[ok], level[ok], volume[ok]
         x = _design(series, days, self.last_day_, self.trend, self.features)
         keep = x.any(axis=0)
         keep[: len(series.calendar.open_weekdays)] = True
         self.keep_ = keep
         age = (self.last_day_ - days).astype(float) / WEEK_DAYS
         weights = 0.5 ** (age / self.half_life_weeks)
+        if series.is_rate:  # a day's mean AHT is as precise as the number of contacts behind it
+            weights = weights * volume / max(volume.mean(), 1e-12)
         import statsmodels.api as sm  # imported on first fit: it is slow to import
 
         family = (
