@@ -7,9 +7,9 @@ True
 
 from models import baselines as _baselines  # noqa: F401  (registers the models)
 from models import combo as _combo  # noqa: F401
-from models import profile as _profile  # noqa: F401
 from models import errors, metrics
-from models.api import AUTO_MODELS, ForecastResult, backtest, cross_validation, forecast
+from models import profile as _profile  # noqa: F401
+from models.api import AUTO_MODELS, ForecastResult, backtest, cross_validation, evaluate, forecast
 from models.base import Forecaster, Series, available, make, register
 from models.errors import ForecastError, InsufficientHistoryError, UnknownModelError
 
@@ -25,6 +25,7 @@ __all__ = [
     "backtest",
     "cross_validation",
     "errors",
+    "evaluate",
     "forecast",
     "make",
     "metrics",

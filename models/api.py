@@ -12,11 +12,18 @@ import polars as pl
 from models import metrics
 from models.base import Forecaster, Series, make
 from models.calendar import build_calendar, day_of, infer_step
+from models.combo import Combination
 from models.errors import InputError, InsufficientHistoryError
 from models.intervals import IntervalModel
 
 #: Models tried by the automatic choice when ``models=None``.
-AUTO_MODELS: tuple[str, ...] = ("seasonal_naive", "weekday_mean", "poisson_glm", "ets_profile", "combo")
+AUTO_MODELS: tuple[str, ...] = (
+    "seasonal_naive",
+    "weekday_mean",
+    "poisson_glm",
+    "ets_profile",
+    "combo",
+)
 BACKTEST_COLUMNS = ["queue", "model", "origin", "start", "actual", "forecast", "lo", "hi"]
 SCORE_COLUMNS = ["queue", "model", "wape", "mape", "bias", "accuracy", "coverage", "chosen"]
 
@@ -54,7 +61,8 @@ def _check_frame(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> pl.D
     if not isinstance(frame.schema["start"], pl.Datetime):
         raise InputError(f"{name} column 'start' must be pl.Datetime, got {frame.schema['start']}")
     return frame.with_columns(
-        pl.col("queue").cast(pl.String), pl.col("start").dt.replace_time_zone(None).cast(pl.Datetime("us"))
+        pl.col("queue").cast(pl.String),
+        pl.col("start").dt.replace_time_zone(None).cast(pl.Datetime("us")),
     )
 
 
@@ -73,7 +81,9 @@ def _holiday_days(country: str | None, years: range) -> np.ndarray | None:
     return np.array(sorted(cal.keys()), dtype="datetime64[D]")
 
 
-def _special(special_days: pl.DataFrame | None, queue: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _special(
+    special_days: pl.DataFrame | None, queue: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Excluded dates, factored dates and their factors that apply to ``queue``."""
     empty = np.array([], "datetime64[D]")
     if special_days is None or special_days.height == 0:
@@ -81,7 +91,9 @@ def _special(special_days: pl.DataFrame | None, queue: str) -> tuple[np.ndarray,
     sd = special_days
     for col in ("date", "action"):
         if col not in sd.columns:
-            raise InputError(f"special_days lacks column '{col}'; expected date, action, factor[, queue]")
+            raise InputError(
+                f"special_days lacks column '{col}'; expected date, action, factor[, queue]"
+            )
     bad = sd.filter(~pl.col("action").is_in(["exclude", "factor"]))
     if bad.height:
         raise InputError(
@@ -112,8 +124,12 @@ def _prepare(
     cols = ["queue", "start", target] + ([weight] if weight else [])
     history = _check_frame(history, "history", cols)
     future = _check_frame(future, "future", ["queue", "start"])
+    if weight is not None:  # a rate is undefined where nobody called: drop those rows
+        history = history.filter(pl.col(target).is_not_null() & pl.col(target).is_not_nan())
     if history[target].null_count():
-        raise InputError(f"history column '{target}' has {history[target].null_count()} empty values")
+        raise InputError(
+            f"history column '{target}' has {history[target].null_count()} empty values"
+        )
     if history.height == 0:
         raise InsufficientHistoryError("history has no rows; give at least one week per queue")
     both = pl.concat([history["start"], future["start"]])
@@ -122,8 +138,12 @@ def _prepare(
     for queue in future["queue"].unique(maintain_order=True).to_list():
         h = history.filter(pl.col("queue") == queue).sort("start")
         if h.height == 0:
-            raise InsufficientHistoryError(f"queue '{queue}' has no history rows; cannot forecast it")
-        f_start = future.filter(pl.col("queue") == queue)["start"].to_numpy().astype("datetime64[us]")
+            raise InsufficientHistoryError(
+                f"queue '{queue}' has no history rows; cannot forecast it"
+            )
+        f_start = (
+            future.filter(pl.col("queue") == queue)["start"].to_numpy().astype("datetime64[us]")
+        )
         start = h["start"].to_numpy().astype("datetime64[us]")
         y = h[target].cast(pl.Float64).to_numpy().copy()
         w = h[weight].cast(pl.Float64).fill_null(0.0).to_numpy() if weight else None
@@ -170,7 +190,8 @@ def _run_backtest(
     s = prep.series
     horizon = np.timedelta64(horizon_days, "D")
     frames = []
-    for name in names:
+    done: dict[tuple[str, int], np.ndarray] = {}  # (model name, origin) -> forecast, for combos
+    for name in sorted(names, key=lambda n: isinstance(make(n), Combination)):
         rows = []
         for o, cutoff in enumerate(_cutoffs(s, origins, horizon_days), start=1):
             if o < first:
@@ -180,7 +201,13 @@ def _run_backtest(
             model = make(name)
             if not test.any() or train.weeks() < model.min_weeks - 1.0 / 7.0:
                 continue
-            pred = np.maximum(model.fit(train).predict(s.start[test]), 0.0)
+            parts = [done.get((m, o)) for m in getattr(model, "members", ())]
+            if parts and all(p is not None for p in parts):  # members already backtested
+                pred = model.combine(parts)
+            else:
+                pred = np.maximum(model.fit(train).predict(s.start[test]), 0.0)
+            if isinstance(name, str):
+                done[(name, o)] = pred
             rows.append((o, s.start[test], s.y[test], pred, s.w[test]))
         if not rows:
             continue
@@ -278,7 +305,8 @@ def forecast(
     every average a weighted one. ``special_days`` rows with action ``exclude`` are left out
     of training; rows with action ``factor`` are divided by the factor in the history and the
     forecast of that date is multiplied by it. ``holidays`` is a country code for the
-    ``holidays`` package: holidays without rows count as closures.
+    ``holidays`` package: holidays without rows count as closures. ``seed`` is accepted for
+    stochastic models; the registered models are all deterministic.
 
     >>> import polars as pl, datetime as dt
     >>> start = [dt.datetime(2024, 1, 1) + dt.timedelta(days=d, hours=h)
@@ -292,7 +320,7 @@ def forecast(
         raise InputError(f"level must be between 0 and 1, got {level}")
     if origins < 0:
         raise InputError(f"origins must be >= 0, got {origins}")
-    np.random.seed(seed)
+    del seed  # every model here is deterministic; kept so configs can pin stochastic ones later
     names = _names(models)
     preps = _prepare(history, future, target, weight, special_days, holidays)
     forecasts, backtests, scores, timing = [], [], [], {}
@@ -316,27 +344,52 @@ def forecast(
         if bt.height:
             mine = bt.filter(pl.col("model") == label)
             if interval_origins > origins:
-                more = _run_backtest(prep, [chosen], interval_origins, horizon_days, level, first=origins + 1)
+                more = _run_backtest(
+                    prep, [chosen], interval_origins, horizon_days, level, first=origins + 1
+                )
                 mine = pl.concat([mine, more], how="diagonal") if more.height else mine
-            im = IntervalModel.fit(mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate)
+            im = IntervalModel.fit(
+                mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate
+            )
         else:
             im = _in_sample_intervals(model, s, level)
         lo, hi = im.bounds(point)
         forecasts.append(
             pl.DataFrame(
-                {"queue": prep.queue, "start": prep.future_start, target: point, "lo": lo, "hi": hi, "model": label}
+                {
+                    "queue": prep.queue,
+                    "start": prep.future_start,
+                    target: point,
+                    "lo": lo,
+                    "hi": hi,
+                    "model": label,
+                }
             )
         )
         if bt.height:
             backtests.append(bt.drop("_w"))
             scores.append(sc)
     fut = _check_frame(future, "future", ["queue", "start"]).with_row_index("_row")
-    fc = pl.concat(forecasts) if forecasts else pl.DataFrame()
+    fc = (
+        pl.concat(forecasts)
+        if forecasts
+        else pl.DataFrame(
+            schema={
+                "queue": pl.String,
+                "start": pl.Datetime("us"),
+                target: pl.Float64,
+                "lo": pl.Float64,
+                "hi": pl.Float64,
+                "model": pl.String,
+            }
+        )
+    )
     if fc.height:
         fc = fc.with_columns(pl.col("start").cast(pl.Datetime("us")))
         fc = fc.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
         fut = fut.with_columns(_k=pl.int_range(pl.len()).over(["queue", "start"]))
         fc = fut.join(fc, on=["queue", "start", "_k"], how="left").sort("_row").drop("_row", "_k")
+        fc = fc.with_columns(start=future["start"])  # the caller's dtype and time zone
     return ForecastResult(
         forecast=fc,
         backtest=pl.concat(backtests) if backtests else _empty_backtest(),
@@ -364,8 +417,14 @@ def _in_sample_intervals(model: Forecaster, s: Series, level: float) -> Interval
 def _empty_backtest() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "queue": pl.String, "model": pl.String, "origin": pl.Int64, "start": pl.Datetime("us"),
-            "actual": pl.Float64, "forecast": pl.Float64, "lo": pl.Float64, "hi": pl.Float64,
+            "queue": pl.String,
+            "model": pl.String,
+            "origin": pl.Int64,
+            "start": pl.Datetime("us"),
+            "actual": pl.Float64,
+            "forecast": pl.Float64,
+            "lo": pl.Float64,
+            "hi": pl.Float64,
         }
     )
 
@@ -373,8 +432,14 @@ def _empty_backtest() -> pl.DataFrame:
 def _empty_scores() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
-            "queue": pl.String, "model": pl.String, "wape": pl.Float64, "mape": pl.Float64,
-            "bias": pl.Float64, "accuracy": pl.Float64, "coverage": pl.Float64, "chosen": pl.Boolean,
+            "queue": pl.String,
+            "model": pl.String,
+            "wape": pl.Float64,
+            "mape": pl.Float64,
+            "bias": pl.Float64,
+            "accuracy": pl.Float64,
+            "coverage": pl.Float64,
+            "chosen": pl.Boolean,
         }
     )
 
@@ -416,4 +481,43 @@ def cross_validation(
     **kwargs,
 ) -> pl.DataFrame:
     """statsforecast-style name for :func:`backtest` (``h_days`` = horizon, ``n_windows`` = origins)."""
-    return backtest(history, target=target, models=models, origins=n_windows, horizon_days=h_days, **kwargs)
+    return backtest(
+        history, target=target, models=models, origins=n_windows, horizon_days=h_days, **kwargs
+    )
+
+
+def evaluate(
+    backtest_frame: pl.DataFrame, every: str | None = None, by: Sequence[str] = ("queue", "model")
+) -> pl.DataFrame:
+    """Accuracy of a backtest frame per ``by`` group, at the interval level or summed to ``every``.
+
+    ``every`` is a polars duration such as ``"1h"`` or ``"1d"``: actuals and forecasts are
+    summed to that level first (for count targets), so the same backtest gives interval, hour
+    and day accuracy. Coverage is reported at the interval level only.
+
+    >>> import polars as pl, datetime as dt
+    >>> t = [dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 1, 1, 9, 30)]
+    >>> bt = pl.DataFrame({"queue": "q", "model": "m", "origin": 1, "start": t,
+    ...                    "actual": [10.0, 20.0], "forecast": [20.0, 10.0], "lo": 0.0, "hi": 30.0})
+    >>> evaluate(bt)["accuracy"][0], evaluate(bt, every="1h")["accuracy"][0]
+    (0.33333333333333337, 1.0)
+    """
+    by = list(by)
+    a, f = pl.col("actual"), pl.col("forecast")
+    frame = backtest_frame
+    covered = None
+    if every is None and {"lo", "hi"} <= set(frame.columns):
+        covered = ((a >= pl.col("lo")) & (a <= pl.col("hi"))).mean().alias("coverage")
+    if every is not None:
+        keys = [k for k in (*by, "origin") if k in frame.columns]
+        frame = frame.group_by(*keys, pl.col("start").dt.truncate(every)).agg(a.sum(), f.sum())
+    wape = (a - f).abs().sum() / a.sum()
+    aggs = [
+        wape.alias("wape"),
+        ((a - f).abs() / a).filter(a > 0).mean().alias("mape"),
+        ((f - a).sum() / a.sum()).alias("bias"),
+        (1.0 - wape).alias("accuracy"),
+    ]
+    if covered is not None:
+        aggs.append(covered)
+    return frame.group_by(by, maintain_order=True).agg(aggs).sort(by)

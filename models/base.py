@@ -8,6 +8,7 @@ the same way.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -135,7 +136,8 @@ def available() -> list[str]:
 def make(name: str | Forecaster, **params: Any) -> Forecaster:
     """A fresh model from its registry name (or a copy of the given model's parameters)."""
     if isinstance(name, Forecaster):
-        return type(name)(**{k: v for k, v in vars(name).items() if not k.endswith("_")})
+        accepted = inspect.signature(type(name).__init__).parameters
+        return type(name)(**{k: v for k, v in vars(name).items() if k in accepted})
     try:
         return _REGISTRY[name](**params)
     except KeyError:

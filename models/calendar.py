@@ -15,7 +15,13 @@ import numpy as np
 
 DAY = np.timedelta64(1, "D")
 #: Calendar day effects every daily-level model may use (names of the feature columns).
-DAY_FEATURES: tuple[str, ...] = ("post_closure_1", "post_closure_2", "month_first", "month_last")
+DAY_FEATURES: tuple[str, ...] = (
+    "post_closure_1",
+    "post_closure_2",
+    "month_first",
+    "month_early",
+    "month_last",
+)
 
 
 def as_datetime(values: np.ndarray) -> np.ndarray:
@@ -87,7 +93,8 @@ class DayCalendar:
         """Calendar day effects (0/1 floats, see ``DAY_FEATURES``) for ``datetime64[D]`` days.
 
         ``post_closure_k``: the k-th open day after a closure; ``month_first`` / ``month_last``:
-        the first and last open day of a month.
+        the first and last open day of a month; ``month_early``: its 2nd and 3rd open day
+        (pay days and statements make month turns busy).
         """
         days = np.asarray(days, dtype="datetime64[D]")
         if days.size == 0:
@@ -107,8 +114,11 @@ class DayCalendar:
         first[1:] = month[1:] != month[:-1]
         last = np.ones(grid.size)
         last[:-1] = month[:-1] != month[1:]
+        idx = np.arange(grid.size)
+        rank = idx - np.maximum.accumulate(np.where(first > 0, idx, 0)) + 1
         at = np.searchsorted(grid, days)
         table = {
+            "month_early": ((rank == 2) | (rank == 3)).astype(float),
             "post_closure_1": post1,
             "post_closure_2": post2,
             "month_first": first,
@@ -144,9 +154,8 @@ def build_calendar(
         spans.append((hist.min(), hist.max()))
     if fut.size:
         spans.append((fut.min(), fut.max()))
-    if hist.size and fut.size and fut.min() > hist.max():
-        if (fut.min() - hist.max()).astype(int) <= bridge_days:
-            spans.append((hist.max(), fut.min()))
+    if hist.size and fut.size and 0 < (fut.min() - hist.max()).astype(int) <= bridge_days:
+        spans.append((hist.max(), fut.min()))
     candidates = [np.arange(a, b + DAY, dtype="datetime64[D]") for a, b in spans]
     if holiday_days is not None:
         candidates.append(np.asarray(holiday_days, dtype="datetime64[D]"))

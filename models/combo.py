@@ -33,5 +33,9 @@ class Combination(Forecaster):
         return self
 
     def predict(self, start: np.ndarray) -> np.ndarray:
-        preds = np.vstack([m.predict(start) for m in self.models_])
+        return self.combine([np.maximum(m.predict(start), 0.0) for m in self.models_])
+
+    def combine(self, forecasts: Sequence[np.ndarray]) -> np.ndarray:
+        """The combined forecast from the members' forecasts (same rows, members' order)."""
+        preds = np.vstack(forecasts)
         return np.median(preds, axis=0) if self.how == "median" else preds.mean(axis=0)

@@ -27,6 +27,9 @@ from models.calendar import DAY_FEATURES, day_of, slot_of, slots_per_day, weekda
 from models.tables import ROBUST_Z, fill, keyed_mean, lookup
 
 WEEK_DAYS = 7.0
+#: Floor of the robust spread of log daily residuals (2 %), so a near-perfect fit does not
+#: turn ordinary days into outliers.
+MIN_LOG_SPREAD = 0.02
 
 
 def daily_levels(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -43,31 +46,39 @@ def daily_levels(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 class IntradayProfile:
     """Weekday x interval shares of the daily level (ratios for a rate), outliers clipped.
 
-    ``shrink`` pulls each weekday's profile towards the all-weekday profile of the same slot
-    (weight ``shrink`` days against the weekday's own days).
+    Estimated over the last ``weeks`` weeks, recent days weighted more when
+    ``half_life_weeks`` is set.
     """
 
-    def __init__(self, weeks: int = 8, robust_z: float | None = ROBUST_Z, shrink: float = 0.0):
+    def __init__(
+        self,
+        weeks: int = 8,
+        robust_z: float | None = ROBUST_Z,
+        half_life_weeks: float | None = None,
+    ):
         self.weeks = weeks
         self.robust_z = robust_z
-        self.shrink = shrink
+        self.half_life_weeks = half_life_weeks
 
     def fit(self, series: Series, level: np.ndarray, inv: np.ndarray) -> IntradayProfile:
-        recent = series.start >= series.start.max() - np.timedelta64(self.weeks * 7, "D") + np.timedelta64(1, "us")
+        recent = series.start >= series.start.max() - np.timedelta64(
+            self.weeks * 7, "D"
+        ) + np.timedelta64(1, "us")
         lv = level[inv]
         ok = recent & (lv > 0) & np.isfinite(lv)
         ratio = np.where(ok, series.y / np.where(ok, lv, 1.0), np.nan)
         wt = (lv if not series.is_rate else series.w) * ok
+        if self.half_life_weeks:
+            age = (series.start.max() - series.start) / np.timedelta64(7, "D")
+            wt = wt * 0.5 ** (age / self.half_life_weeks)
         self.step_ = series.step
         self.n_slots_ = slots_per_day(series.step)
         keys = series.key()
         self.keys_, self.values_ = keyed_mean(keys[ok], ratio[ok], wt[ok], robust_z=self.robust_z)
         slots = slot_of(series.start, series.step)
-        self.slot_keys_, self.slot_values_ = keyed_mean(slots[ok], ratio[ok], wt[ok], robust_z=self.robust_z)
-        if self.shrink > 0:
-            n_days = max(1.0, self.weeks)
-            pooled = lookup(self.keys_ % self.n_slots_, self.slot_keys_, self.slot_values_)
-            self.values_ = (n_days * self.values_ + self.shrink * pooled) / (n_days + self.shrink)
+        self.slot_keys_, self.slot_values_ = keyed_mean(
+            slots[ok], ratio[ok], wt[ok], robust_z=self.robust_z
+        )
         if not series.is_rate:  # shares of each weekday sum to one
             wd = self.keys_ // self.n_slots_
             total = np.bincount(wd, self.values_, minlength=7)
@@ -90,15 +101,19 @@ class DailyProfileModel(Forecaster):
 
     min_weeks = 2.0
 
-    def __init__(self, profile_weeks: int = 8, shrink: float = 0.0) -> None:
+    def __init__(
+        self, profile_weeks: int = 26, profile_half_life_weeks: float | None = 8.0
+    ) -> None:
         self.profile_weeks = profile_weeks
-        self.shrink = shrink
+        self.profile_half_life_weeks = profile_half_life_weeks
 
     def fit(self, series: Series) -> DailyProfileModel:
         self._check_history(series)
         self.series_ = series
         days, level, inv = daily_levels(series)
-        self.profile_ = IntradayProfile(self.profile_weeks, shrink=self.shrink).fit(series, level, inv)
+        self.profile_ = IntradayProfile(
+            self.profile_weeks, half_life_weeks=self.profile_half_life_weeks
+        ).fit(series, level, inv)
         self.last_day_ = days[-1]
         self._fit_level(series, days, level)
         return self
@@ -115,7 +130,9 @@ class DailyProfileModel(Forecaster):
         raise NotImplementedError
 
 
-def _design(series: Series, days: np.ndarray, end: np.datetime64, trend: bool, features: tuple[str, ...]) -> np.ndarray:
+def _design(
+    series: Series, days: np.ndarray, end: np.datetime64, trend: bool, features: tuple[str, ...]
+) -> np.ndarray:
     """Day-level design: one column per open weekday, calendar effects, optional trend."""
     open_wd = series.calendar.open_weekdays
     wd = weekday_of(days)
@@ -133,37 +150,65 @@ class PoissonGLM(DailyProfileModel):
 
     ``half_life_weeks`` down-weights old days, so the level follows recent weeks; ``trend``
     adds a linear trend; calendar effects ``features`` (see ``models.calendar.DAY_FEATURES``)
-    capture the day after a public holiday and month turns.
+    capture the day after a public holiday and month turns. Outlier days (log residual more
+    than ``robust_z`` robust standard deviations off) are left out of a second fit; they are
+    listed in ``outlier_days_``.
     """
 
     def __init__(
         self,
-        profile_weeks: int = 8,
         half_life_weeks: float = 4.0,
         trend: bool = False,
         features: tuple[str, ...] = DAY_FEATURES,
-        shrink: float = 0.0,
+        profile_weeks: int = 26,
+        profile_half_life_weeks: float | None = 8.0,
+        robust_z: float | None = 4.0,
     ) -> None:
-        super().__init__(profile_weeks, shrink)
+        super().__init__(profile_weeks, profile_half_life_weeks)
         self.half_life_weeks = half_life_weeks
         self.trend = trend
         self.features = features
+        self.robust_z = robust_z
 
     def _fit_level(self, series: Series, days: np.ndarray, level: np.ndarray) -> None:
+        volume = np.bincount(np.unique(series.day, return_inverse=True)[1], series.w)
         ok = np.isfinite(level) & np.isin(weekday_of(days), series.calendar.open_weekdays)
-        days, level = days[ok], level[ok]
+        days, level, volume = days[ok], level[ok], volume[ok]
         x = _design(series, days, self.last_day_, self.trend, self.features)
         keep = x.any(axis=0)
         keep[: len(series.calendar.open_weekdays)] = True
         self.keep_ = keep
         age = (self.last_day_ - days).astype(float) / WEEK_DAYS
         weights = 0.5 ** (age / self.half_life_weeks)
+        if series.is_rate:  # a day's mean AHT is as precise as the number of contacts behind it
+            weights = weights * volume / max(volume.mean(), 1e-12)
         import statsmodels.api as sm  # imported on first fit: it is slow to import
 
-        family = sm.families.Gamma(sm.families.links.Log()) if series.is_rate else sm.families.Poisson()
+        family = (
+            sm.families.Gamma(sm.families.links.Log()) if series.is_rate else sm.families.Poisson()
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = sm.GLM(level, x[:, keep], family=family, var_weights=weights).fit()
+            out = np.zeros(days.size, dtype=bool)
+            # drop the worst day while it is an outlier, one at a time: a spike distorts its
+            # weekday's coefficient, so its neighbours would look like outliers too
+            for _ in range(days.size // 20 if self.robust_z is not None else 0):
+                fitted = np.exp(x[:, keep] @ res.params)
+                resid = np.log(np.maximum(level, 1e-9)) - np.log(np.maximum(fitted, 1e-9))
+                centre = np.median(resid[~out])
+                spread = max(1.4826 * np.median(np.abs(resid[~out] - centre)), MIN_LOG_SPREAD)
+                dev = np.where(out, 0.0, np.abs(resid - centre))
+                worst = int(np.argmax(dev))
+                trial = out.copy()
+                trial[worst] = True
+                if dev[worst] <= self.robust_z * spread or not x[~trial][:, keep].any(axis=0).all():
+                    break
+                out = trial
+                res = sm.GLM(
+                    level[~out], x[~out][:, keep], family=family, var_weights=weights[~out]
+                ).fit()
+            self.outlier_days_ = days[out]
         self.params_ = res.params
 
     def _predict_level(self, days: np.ndarray) -> np.ndarray:
@@ -180,8 +225,8 @@ class _GridLevelModel(PoissonGLM):
     weekday so its weekly season has a fixed period.
     """
 
-    def __init__(self, profile_weeks: int = 8, half_life_weeks: float = 8.0, shrink: float = 0.0) -> None:
-        super().__init__(profile_weeks, half_life_weeks, False, DAY_FEATURES, shrink)
+    def __init__(self, half_life_weeks: float = 8.0) -> None:
+        super().__init__(half_life_weeks, False, DAY_FEATURES)
 
     def _grid(self, first: np.datetime64, last: np.datetime64) -> np.ndarray:
         days = np.arange(first, last + np.timedelta64(1, "D"), dtype="datetime64[D]")
@@ -198,18 +243,26 @@ class _GridLevelModel(PoissonGLM):
         self.grid_first_ = grid[0]
         at = np.searchsorted(days, grid)
         at = np.clip(at, 0, days.size - 1)
-        y = np.where((days[at] == grid) & np.isfinite(level[at]) & (level[at] > 0), level[at], np.nan)
+        y = np.where(
+            (days[at] == grid) & np.isfinite(level[at]) & (level[at] > 0), level[at], np.nan
+        )
         y = y / np.exp(self._calendar_log_effect(grid))
+        y[np.isin(grid, self.outlier_days_)] = np.nan
         self.period_ = len(series.calendar.open_weekdays)
         self._fit_grid(grid, y)
 
     def _predict_level(self, days: np.ndarray) -> np.ndarray:
-        grid = self._grid(self.last_day_ + np.timedelta64(1, "D"), max(days.max(), self.last_day_ + np.timedelta64(1, "D")))
+        grid = self._grid(
+            self.last_day_ + np.timedelta64(1, "D"),
+            max(days.max(), self.last_day_ + np.timedelta64(1, "D")),
+        )
         path = self._forecast_grid(grid)
         at = np.clip(np.searchsorted(grid, days), 0, grid.size - 1)
         out = path[at]
         before = days <= self.last_day_  # days inside the history: the GLM's level
-        out[before] = super()._predict_level(days[before]) / np.exp(self._calendar_log_effect(days[before]))
+        out[before] = super()._predict_level(days[before]) / np.exp(
+            self._calendar_log_effect(days[before])
+        )
         return out * np.exp(self._calendar_log_effect(days))
 
     def _normal_day(self, grid: np.ndarray) -> np.ndarray:
@@ -232,13 +285,13 @@ class ETSProfile(_GridLevelModel):
 
     def __init__(
         self,
-        profile_weeks: int = 8,
         half_life_weeks: float = 8.0,
-        shrink: float = 0.0,
         smoothing_level: float | None = 0.1,
+        initialization: str = "heuristic",
     ) -> None:
-        super().__init__(profile_weeks, half_life_weeks, shrink)
+        super().__init__(half_life_weeks)
         self.smoothing_level = smoothing_level
+        self.initialization = initialization
 
     def _fit_grid(self, grid: np.ndarray, y: np.ndarray) -> None:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
@@ -249,7 +302,10 @@ class ETSProfile(_GridLevelModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.ets_ = ExponentialSmoothing(
-                y, seasonal="mul", seasonal_periods=self.period_, initialization_method="estimated"
+                y,
+                seasonal="mul",
+                seasonal_periods=self.period_,
+                initialization_method=self.initialization,
             ).fit(smoothing_level=self.smoothing_level)
 
     def _forecast_grid(self, grid: np.ndarray) -> np.ndarray:
@@ -260,9 +316,21 @@ class ETSProfile(_GridLevelModel):
 class UCProfile(_GridLevelModel):
     """Unobserved components (statsmodels state space) on log daily levels x intraday profile.
 
-    Local level + weekday seasonal; missing days (closures, excluded days) are skipped by the
+    Default: a fixed mean plus an AR(1) deviation (the level reverts to the mean, as contact
+    volumes of a stable center do) and a fixed weekday season; ``level="llevel"`` gives a
+    random-walk level instead. Missing days (closures, excluded days) are skipped by the
     Kalman filter instead of being filled.
     """
+
+    def __init__(
+        self,
+        half_life_weeks: float = 8.0,
+        level: str = "fixed intercept",
+        autoregressive: int | None = 1,
+    ) -> None:
+        super().__init__(half_life_weeks)
+        self.level = level
+        self.autoregressive = autoregressive
 
     def _fit_grid(self, grid: np.ndarray, y: np.ndarray) -> None:
         from statsmodels.tsa.statespace.structural import UnobservedComponents
@@ -270,10 +338,13 @@ class UCProfile(_GridLevelModel):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             mod = UnobservedComponents(
-                np.log(y), level="llevel", seasonal=self.period_, stochastic_seasonal=False
+                np.log(y),
+                level=self.level,
+                autoregressive=self.autoregressive,
+                seasonal=self.period_,
+                stochastic_seasonal=False,
             )
             self.uc_ = mod.fit(disp=False, maxiter=200)
 
     def _forecast_grid(self, grid: np.ndarray) -> np.ndarray:
-        fc = self.uc_.get_forecast(grid.size)
-        return np.exp(np.asarray(fc.predicted_mean) + 0.5 * np.asarray(fc.var_pred_mean) * 0.0)
+        return np.exp(np.asarray(self.uc_.forecast(grid.size)))

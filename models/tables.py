@@ -29,21 +29,21 @@ def keyed_mean(
     frame = pl.DataFrame({"k": keys, "v": values.astype(float), "w": w})
     frame = frame.filter(pl.col("w") > 0, pl.col("v").is_finite())
     if robust_z is not None:
-        frame = frame.with_columns(
-            med=pl.col("v").median().over("k"),
-        ).with_columns(
-            spread=(pl.col("v") - pl.col("med")).abs().median().over("k") * 1.4826,
-        ).with_columns(
-            v=pl.col("v").clip(
-                pl.col("med") - robust_z * pl.col("spread"),
-                pl.col("med") + robust_z * pl.col("spread"),
+        frame = (
+            frame.with_columns(
+                med=pl.col("v").median().over("k"),
+            )
+            .with_columns(
+                spread=(pl.col("v") - pl.col("med")).abs().median().over("k") * 1.4826,
+            )
+            .with_columns(
+                v=pl.col("v").clip(
+                    pl.col("med") - robust_z * pl.col("spread"),
+                    pl.col("med") + robust_z * pl.col("spread"),
+                )
             )
         )
-    out = (
-        frame.group_by("k")
-        .agg(m=(pl.col("v") * pl.col("w")).sum() / pl.col("w").sum())
-        .sort("k")
-    )
+    out = frame.group_by("k").agg(m=(pl.col("v") * pl.col("w")).sum() / pl.col("w").sum()).sort("k")
     return out["k"].to_numpy(), out["m"].to_numpy().astype(float)
 
 
@@ -65,5 +65,5 @@ def fill(primary: np.ndarray, *fallbacks: np.ndarray | float) -> np.ndarray:
         miss = ~np.isfinite(out)
         if not miss.any():
             break
-        out[miss] = (fb[miss] if isinstance(fb, np.ndarray) else fb)
+        out[miss] = fb[miss] if isinstance(fb, np.ndarray) else fb
     return out

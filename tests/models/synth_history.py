@@ -46,9 +46,9 @@ def make_history(
         rows_rate.append(daily_total * WEEKDAY_LEVEL[day.weekday()] * factor * shape)
     rate = np.concatenate(rows_rate)
     y = rng.poisson(rate).astype(float) if noise else rate
-    return pl.DataFrame({"queue": queue, "start": rows_start, "contacts": y, "rate": rate}).with_columns(
-        pl.col("start").cast(pl.Datetime("us"))
-    )
+    return pl.DataFrame(
+        {"queue": queue, "start": rows_start, "contacts": y, "rate": rate}
+    ).with_columns(pl.col("start").cast(pl.Datetime("us")))
 
 
 def split(frame: pl.DataFrame, at: dt.datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -56,5 +56,3 @@ def split(frame: pl.DataFrame, at: dt.datetime) -> tuple[pl.DataFrame, pl.DataFr
     hist = frame.filter(pl.col("start") < at)
     fut = frame.filter(pl.col("start") >= at, pl.col("start") < at + dt.timedelta(days=7))
     return hist, fut
-
-
