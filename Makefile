@@ -17,9 +17,18 @@ $(VENV)/.bench-installed: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
-## demo: set up and run the weekly plan on the bundled center, writing into ./out
+C := $(OUT)/center
+## demo: set up and run the weekly plan on the bundled center, then measure it, writing into ./out
 demo: $(STAMP)
-	$(BIN)/wfm plan --sample --out $(OUT)
+	$(BIN)/wfm init $(C) --force
+	$(BIN)/wfm plan -c $(C)/center.toml --history $(C)/history.csv --agents $(C)/agents.csv \
+	  --leave $(C)/leave.csv --out $(OUT)
+	$(BIN)/wfm logs --roster $(OUT)/roster.csv --out $(OUT)/logs
+	$(BIN)/wfm adherence -c $(C)/center.toml --roster $(OUT)/roster.csv --states $(OUT)/logs/states.csv \
+	  --leave $(OUT)/logs/leave.csv --out $(OUT)/adherence
+	$(BIN)/wfm kpi -c $(C)/center.toml --forecast $(OUT)/forecast.csv --actuals $(C)/actuals.csv \
+	  --requirements $(OUT)/requirements.csv --roster $(OUT)/roster.csv \
+	  --sessions $(OUT)/logs/sessions.csv --messages $(OUT)/logs/messages.csv --out $(OUT)/kpi
 
 ## test: set up and run the whole test suite
 test: $(STAMP)

@@ -30,7 +30,7 @@ def test_every_stage_has_help(command, capsys):
 def test_init_writes_an_editable_center(tmp_path, capsys):
     assert main(["init", str(tmp_path / "c"), "--weeks", "3"]) == 0
     names = sorted(p.name for p in (tmp_path / "c").iterdir())
-    assert names == ["agents.csv", "center.toml", "history.csv", "leave.csv"]
+    assert names == ["actuals.csv", "agents.csv", "center.toml", "history.csv", "leave.csv"]
     # refusing to overwrite a planner's files
     assert main(["init", str(tmp_path / "c")]) == 2
     assert "already exists" in capsys.readouterr().err

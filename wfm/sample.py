@@ -151,24 +151,30 @@ def generate_leave(agents: pl.DataFrame, week: date, *, seed: int = 0, n: int = 
     return pl.DataFrame(rows)
 
 
-def write_sample_center(folder: str | Path, *, weeks: int = 10, seed: int | None = None) -> dict[str, Path]:
-    """Write ``center.toml``, ``history.csv``, ``agents.csv`` and ``leave.csv`` into ``folder``.
+def write_sample_center(folder: str | Path, *, weeks: int = 10, seed: int | None = None,
+                        force: bool = False) -> dict[str, Path]:
+    """Write ``center.toml``, ``history.csv``, ``agents.csv``, ``leave.csv`` and ``actuals.csv``.
 
-    Nothing is overwritten: an existing file of the same name is an error.
+    ``actuals.csv`` is the week after the history as it really happened (same process, same
+    seed), for measuring the plan afterwards with ``wfm kpi``. Existing files are an error
+    unless ``force`` is set.
     """
     from wfm.errors import InputError
     from wfm.grid import next_week_after
     from wfm.io import write_outputs
 
     folder = Path(folder)
-    names = ["center.toml", "history.csv", "agents.csv", "leave.csv"]
+    names = ["center.toml", "history.csv", "agents.csv", "leave.csv", "actuals.csv"]
     clash = [n for n in names if (folder / n).exists()]
-    if clash:
+    if clash and not force:
         raise InputError(f"{clash[0]} already exists", file=str(folder / clash[0]),
-                         fix="choose an empty folder, or move the existing files away")
+                         fix="choose an empty folder, move the existing files away, or give --force")
     cfg = CenterConfig.from_toml(sample_config_path())
     seed = cfg.center.seed if seed is None else seed
-    history = generate_history(cfg, weeks=weeks, seed=seed)
+    full = generate_history(cfg, weeks=weeks + 1, end=SAMPLE_END + timedelta(days=7), seed=seed)
+    cut = datetime.combine(SAMPLE_END + timedelta(days=1), datetime.min.time())
+    history = full.filter(pl.col("start") < cut)
+    actuals = full.filter(pl.col("start") >= cut)
     agents = generate_agents(cfg, seed=seed)
     leave = generate_leave(agents, next_week_after(SAMPLE_END), seed=seed)
     paths = write_outputs(folder, {
@@ -176,5 +182,6 @@ def write_sample_center(folder: str | Path, *, weeks: int = 10, seed: int | None
         "history.csv": history,
         "agents.csv": agents,
         "leave.csv": leave,
+        "actuals.csv": actuals,
     })
     return dict(zip(names, paths, strict=True))
