@@ -128,8 +128,12 @@ class StaffingSection:
     shrinkage: float = 0.30
     #: share of a deferred-work agent's time that is productive (DOMAIN.md: 6 h of 8 h)
     productive_utilisation: float = 0.75
+    #: deferred work: "level" (lowest peak that meets every due time, a roster can follow it) or
+    #: "lazy" (fewest agent-intervals, work piled up at the due time)
+    deferred_plan: str = "level"
 
     def validate(self, where: str) -> None:
+        _one_of(self.deferred_plan, ("level", "lazy"), f"{where}.deferred_plan")
         if not 0 <= self.shrinkage < 1:
             raise ConfigError(f"shrinkage = {self.shrinkage} is impossible", column=f"{where}.shrinkage",
                               fix="give a fraction from 0 to below 1, e.g. 0.30")

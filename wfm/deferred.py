@@ -107,3 +107,56 @@ def lazy_schedule(work, due, capacity: float, *, tolerance: float = 1e-9) -> Def
         processed[t] = new_done - done
         done = new_done
     return DeferredPlan(agents=agents, processed=processed, backlog=np.maximum(arrived - np.cumsum(processed), 0.0))
+
+
+def _capped_plan(work: np.ndarray, due_by: np.ndarray, capacity: float, cap: int,
+                 tolerance: float) -> DeferredPlan | None:
+    """Work as early as possible with at most ``cap`` agents; None if some item misses its due time."""
+    n = work.size
+    arrived = np.cumsum(work)
+    agents = np.zeros(n, dtype=np.int64)
+    processed = np.zeros(n)
+    done = 0.0
+    for t in range(n):
+        waiting = arrived[t] - done
+        k = min(cap, math.ceil(waiting / capacity - tolerance)) if waiting > tolerance * capacity else 0
+        new_done = min(arrived[t], done + k * capacity)
+        if new_done < due_by[t] - tolerance * capacity:
+            return None
+        agents[t] = k
+        processed[t] = new_done - done
+        done = new_done
+    return DeferredPlan(agents=agents, processed=processed, backlog=np.maximum(arrived - np.cumsum(processed), 0.0))
+
+
+def level_schedule(work, due, capacity: float, *, tolerance: float = 1e-9) -> DeferredPlan:
+    """A smooth plan a roster can follow: the lowest peak of agents that still meets every due time.
+
+    Finds the smallest cap ``K`` such that handling work earliest-due-first, as soon as it
+    arrives, with at most ``K`` agents per interval clears every item by its due interval (with a
+    fixed capacity per interval, working as early as possible is the best one can do for due
+    times, so the check is exact), then staffs each interval with only the agents its waiting
+    work needs, up to ``K``. The peak is the lowest possible; the backlog is worked down early
+    instead of at the last moment (:func:`lazy_schedule` uses the fewest agent-intervals but
+    piles work up at the due time, which gives a roster sharp spikes).
+
+    >>> level_schedule([3600.0, 0.0, 0.0, 0.0], [3, 3, 3, 3], 1350.0).agents.tolist()
+    [1, 1, 1, 0]
+    """
+    work = np.asarray(work, dtype=float)
+    due = np.asarray(due, dtype=np.int64)
+    lazy = lazy_schedule(work, due, capacity, tolerance=tolerance)  # validates; its peak is an upper bound
+    n = work.size
+    due_by = np.zeros(n)
+    np.add.at(due_by, due, work)
+    due_by = np.cumsum(due_by)
+    lo, hi = 0, int(lazy.agents.max()) if n else 0
+    best = _capped_plan(work, due_by, capacity, hi, tolerance) if n else lazy
+    while lo < hi:
+        mid = (lo + hi) // 2
+        plan = _capped_plan(work, due_by, capacity, mid, tolerance)
+        if plan is None:
+            lo = mid + 1
+        else:
+            hi, best = mid, plan
+    return best if best is not None else lazy

@@ -168,7 +168,8 @@ def _deferred(df: pl.DataFrame, cfg, name: str) -> pl.DataFrame:
     due_s = float(q.due_minutes if q.due_minutes is not None else 24 * 60) * 60.0
     due = deferred.due_intervals(starts, due_s, interval_s)
     capacity = interval_s * cfg.staffing.productive_utilisation
-    plan = deferred.lazy_schedule(work, due, capacity)
+    schedule = deferred.level_schedule if cfg.staffing.deferred_plan == "level" else deferred.lazy_schedule
+    plan = schedule(work, due, capacity)
     nan = np.full(work.shape, math.nan)
     return df.select("_row", "queue", "start", "skill", "contacts", "aht_s").with_columns(
         pl.Series("load_erlangs", work / interval_s),
