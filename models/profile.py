@@ -299,13 +299,16 @@ class ETSProfile(_GridLevelModel):
         miss = ~np.isfinite(y)
         y = y.copy()
         y[miss] = self._normal_day(grid[miss])
+        init = self.initialization
+        if init == "heuristic" and y.size < 10 + 2 * (self.period_ // 2):
+            init = "estimated"  # statsmodels' heuristic needs a few seasons of data
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.ets_ = ExponentialSmoothing(
                 y,
                 seasonal="mul",
                 seasonal_periods=self.period_,
-                initialization_method=self.initialization,
+                initialization_method=init,
             ).fit(smoothing_level=self.smoothing_level)
 
     def _forecast_grid(self, grid: np.ndarray) -> np.ndarray:
