@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -31,10 +32,26 @@ def saver(fig: Figure, dpi: int = 110) -> Callable[[Path], None]:
     return write
 
 
-def _day_axis(ax) -> None:
-    ax.xaxis.set_major_locator(mdates.DayLocator())
+def _day_axis(ax, days: int = 7) -> None:
+    ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, round(days / 8))))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
     ax.grid(True, alpha=0.3)
+
+
+def _with_gaps(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Insert an empty row after each closed stretch so lines are not drawn across closed hours."""
+    if df.height < 2:
+        return df
+    step = df["start"].diff().drop_nulls().min()
+    gap = df["start"].diff().shift(-1) > step
+    breaks = df.filter(gap.fill_null(False)).with_columns(
+        (pl.col("start") + step).alias("start"), *[pl.lit(None, dtype=pl.Float64).alias(c) for c in columns])
+    return pl.concat([df.with_columns([pl.col(c).cast(pl.Float64) for c in columns]), breaks],
+                     how="diagonal_relaxed").sort("start")
+
+
+def _span_days(df: pl.DataFrame) -> int:
+    return max(1, (df["start"].max() - df["start"].min()).days + 1)
 
 
 def plot_forecast(history: pl.DataFrame, forecast: pl.DataFrame, *, weeks_back: int = 2) -> Figure:
@@ -43,17 +60,19 @@ def plot_forecast(history: pl.DataFrame, forecast: pl.DataFrame, *, weeks_back: 
     fig, axes = plt.subplots(len(queues), 1, figsize=(13, 2.4 * len(queues)), squeeze=False, sharex=False)
     first = forecast["start"].min() - timedelta(weeks=weeks_back)
     for ax, q in zip(axes[:, 0], queues, strict=True):
-        h = history.filter((pl.col("queue") == q) & (pl.col("start") >= first)).sort("start")
-        f = forecast.filter(pl.col("queue") == q).sort("start")
-        ax.plot(h["start"].to_list(), h["contacts"].to_list(), lw=0.8, color="#555555", label="history")
+        h = _with_gaps(history.filter((pl.col("queue") == q) & (pl.col("start") >= first)).sort("start"),
+                       ["contacts"])
+        cols = [c for c in ("contacts", "lo", "hi") if c in forecast.columns]
+        f = _with_gaps(forecast.filter(pl.col("queue") == q).sort("start"), cols)
+        ax.plot(h["start"].to_list(), h["contacts"].to_numpy(), lw=0.8, color="#555555", label="history")
         if "lo" in f.columns and "hi" in f.columns:
-            ax.fill_between(f["start"].to_list(), f["lo"].to_list(), f["hi"].to_list(), color="#4C72B0",
+            ax.fill_between(f["start"].to_list(), f["lo"].to_numpy(), f["hi"].to_numpy(), color="#4C72B0",
                             alpha=0.25, lw=0, label="prediction interval")
-        ax.plot(f["start"].to_list(), f["contacts"].to_list(), lw=1.0, color="#4C72B0", label="forecast")
-        model = f["model"][0] if "model" in f.columns and f.height else ""
+        ax.plot(f["start"].to_list(), f["contacts"].to_numpy(), lw=1.0, color="#4C72B0", label="forecast")
+        model = f["model"].drop_nulls()[0] if "model" in f.columns and f["model"].drop_nulls().len() else ""
         ax.set_title(f"{q}: contacts per interval" + (f" (model: {model})" if model else ""), fontsize=10)
         ax.set_ylabel("contacts")
-        _day_axis(ax)
+        _day_axis(ax, _span_days(pl.concat([h.select("start"), f.select("start")])))
         ax.legend(loc="upper left", fontsize=8, ncols=3)
     fig.tight_layout()
     return fig
@@ -67,10 +86,11 @@ def plot_coverage(coverage: pl.DataFrame) -> Figure:
     skills = coverage["skill"].unique(maintain_order=True).to_list()
     fig, axes = plt.subplots(len(skills), 1, figsize=(13, 2.6 * len(skills)), squeeze=False)
     for ax, s in zip(axes[:, 0], skills, strict=True):
-        c = coverage.filter(pl.col("skill") == s).sort("start")
+        c = _with_gaps(coverage.filter(pl.col("skill") == s).sort("start"), ["required", "scheduled"])
         x = c["start"].to_list()
-        ax.step(x, c["required"].to_list(), where="post", color="#C44E52", lw=1.2, label="required")
-        ax.fill_between(x, 0, c["scheduled"].to_list(), step="post", color="#4C72B0", alpha=0.35,
+        ax.step(x, c["required"].to_numpy(), where="post", color="#C44E52", lw=1.2, label="required")
+        sched = c["scheduled"].to_numpy()
+        ax.fill_between(x, 0, sched, where=~np.isnan(sched), step="post", color="#4C72B0", alpha=0.35,
                         label="scheduled (on line)")
         ax.set_title(f"{s}: agents required vs scheduled", fontsize=10)
         ax.set_ylabel("agents")

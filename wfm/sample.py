@@ -111,9 +111,9 @@ class PoolSize:
 def agent_pool(cfg: CenterConfig, scale: float = 1.0) -> list[PoolSize]:
     """Head count per skill and contract for the sample center at a given volume scale."""
     base = [
-        PoolSize("voice", "full_time", 36), PoolSize("voice", "part_time", 12),
+        PoolSize("voice", "full_time", 34), PoolSize("voice", "part_time", 16),
         PoolSize("chat", "long_day", 12), PoolSize("chat", "part_time", 6),
-        PoolSize("backoffice", "full_time", 6),
+        PoolSize("backoffice", "full_time", 8),
     ]
     return [PoolSize(p.skill, p.contract, max(1, math.ceil(p.count * scale))) for p in base
             if p.skill in cfg.skills() and p.contract in cfg.contracts]
