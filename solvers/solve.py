@@ -7,8 +7,8 @@ import time
 from ortools.sat.python import cp_model
 
 from .greedy import greedy_hint
-from .model import _FirstSolution, build, extract, make_solver
-from .types import Conflict, Problem, RosterResult
+from .model import COVERAGE_REFUSAL, _FirstSolution, build, extract, make_solver
+from .types import Conflict, LeaveDecision, Problem, RosterResult
 
 #: CP-SAT parameters used unless the caller overrides them. With 2 workers CP-SAT runs a
 #: single full subsolver besides its LNS one; the reduced-costs subsolver gives real lower
@@ -65,6 +65,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         result.objective = float(solver.ObjectiveValue())
         result.bound = float(solver.BestObjectiveBound())
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
+        if explain_infeasible:
+            result.leave_decisions = [_why_refused(problem, dec, time_limit_s, seed)
+                                      for dec in result.leave_decisions]
     elif status == cp_model.INFEASIBLE and explain_infeasible:
         result.explanation = explain(problem, time_limit_s=time_limit_s, seed=seed,
                                      workers=workers)
@@ -86,8 +89,22 @@ def _add_hint(rm, hint: dict) -> None:
             rm.model.AddHint(o.var, bool(hit))
 
 
+def _why_refused(problem: Problem, dec: LeaveDecision, time_limit_s: float,
+                 seed: int) -> LeaveDecision:
+    """Name the hard rules a coverage refusal protects (solve again with the leave granted)."""
+    if dec.granted or dec.reason != COVERAGE_REFUSAL:
+        return dec
+    idx = next(i for i, r in enumerate(problem.leave) if r is dec.request)
+    conflicts = explain(problem, time_limit_s=min(time_limit_s, 10.0), seed=seed,
+                        force_leave=frozenset({idx}))
+    if not conflicts:
+        return dec
+    rules = "; ".join(str(c) for c in conflicts[:3])
+    return LeaveDecision(dec.request, False, f"coverage: granting it would break {rules}")
+
+
 def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
-            minimise: bool = True) -> list[Conflict]:
+            minimise: bool = True, force_leave: frozenset[int] = frozenset()) -> list[Conflict]:
     """Rules (with agent/day) that cannot all hold together, for an infeasible problem.
 
     Every hard rule gets an assumption literal; CP-SAT reports a set of assumptions sufficient
@@ -96,7 +113,7 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
     within the time limit; soft rules never make a problem infeasible.
     """
     t0 = time.perf_counter()
-    rm = build(problem, explain=True, objective=False)
+    rm = build(problem, explain=True, objective=False, force_leave=force_leave)
     lit_to_key = {lit.Index(): key for key, lit in rm.assumptions.items()}
 
     def core_of(active: list) -> list | None:
