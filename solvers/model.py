@@ -405,9 +405,8 @@ def add_continuous_coverage_rule(rm: RosterModel, cov: dict[str, np.ndarray]) ->
     for k, open_ in rm.problem.grid.open.items():
         for d, i in zip(*np.nonzero(open_)):
             expr = cov[k][d, i] if k in cov else 0
-            if isinstance(expr, int):
-                raise SolverInputError(f"skill {k!r} is open on day {d} interval {i} but no "
-                                       "agent can work it; close it or add agents")
+            if isinstance(expr, int):  # nobody can work it: infeasible, explained by this rule
+                expr = rm.model.NewConstant(expr)
             rm.model.Add(expr >= 1).OnlyEnforceIf(rm.guard("continuous coverage", None, int(d)))
 
 
