@@ -42,6 +42,9 @@ def greedy_hint(problem: Problem) -> dict:
     iv, ipd = g.interval_min, g.intervals_per_day
     if problem.interval_mode:
         need = {k: np.asarray(v, dtype=float).copy() for k, v in problem.requirement.items()}
+        for k, open_ in g.open.items():  # two on shift while open, so breaks can alternate
+            if k in need and problem.rules.continuous_coverage:
+                need[k] = np.maximum(need[k], 2.0 * np.asarray(open_))
     else:
         need = {}
         cover = {(c.day, c.template): c.required for c in problem.cover}
@@ -92,4 +95,80 @@ def greedy_hint(problem: Problem) -> dict:
             else:
                 cover[d, best[0]] = cover.get((d, best[0]), 0) - 1
     del ipd
+    if problem.interval_mode:
+        for d in range(g.days):
+            _repair_day(problem, hint, d)
     return hint
+
+
+def _day_faults(problem: Problem, shifts: list[tuple[int, int, str]], k: str, d: int) -> int:
+    """Open intervals of skill k with fewer than 2 on shift, plus shift ends nobody hands over."""
+    g, rules = problem.grid, problem.rules
+    open_ = g.open.get(k)
+    if open_ is None:
+        return 0
+    iv = g.interval_min
+    mine = [(s, e) for s, e, kk in shifts if kk == k]
+    on = np.zeros(g.intervals_per_day, dtype=int)
+    for s, e in mine:
+        on[s // iv:e // iv] += 1
+    faults = 0
+    if rules.continuous_coverage:
+        faults += int(np.sum(open_[d] & (on < 2)))
+    if rules.handover and mine:
+        st = np.array([s for s, _ in mine])
+        en = np.array([e for _, e in mine])
+        inside = (en < MINUTES_PER_DAY) & open_[d][np.minimum(en // iv, g.intervals_per_day - 1)]
+        ok = ((st[None, :] <= en[:, None] - rules.handover_min) & (en[None, :] > en[:, None])).any(1)
+        faults += int(np.sum(inside & ~ok))
+    return faults
+
+
+def _repair_day(problem: Problem, hint: dict, d: int, max_moves: int = 200) -> None:
+    """Move single shifts (same template length, any start or skill) while that lowers the
+    day's continuous-coverage and handover faults; respects rest with the neighbour days."""
+    agents = problem.agents
+    rest = problem.rules.min_rest_min
+
+    def shifts_of_day():
+        out = []
+        for a in agents:
+            c = hint.get((a.agent_id, d))
+            if c:
+                out.append((c[1], c[1] + problem.template(c[0]).length_min, c[2]))
+        return out
+
+    skills = [k for k in problem.grid.open if k in problem.requirement]
+    for _ in range(max_moves):
+        base = {k: _day_faults(problem, shifts_of_day(), k, d) for k in skills}
+        total = sum(base.values())
+        if total == 0:
+            return
+        best = None
+        for a in agents:
+            c = hint.get((a.agent_id, d))
+            if not c:
+                continue
+            t = problem.template(c[0])
+            prev, nxt = hint.get((a.agent_id, d - 1)), hint.get((a.agent_id, d + 1))
+            others = [x for x in shifts_of_day()]
+            me = (c[1], c[1] + t.length_min, c[2])
+            others.remove(me)
+            for k in a.skills:
+                if k not in base:
+                    continue
+                for s in t.starts():
+                    if (s, k) == (c[1], c[2]):
+                        continue
+                    if prev and MINUTES_PER_DAY + s - prev[1] - problem.template(
+                            prev[0]).length_min < rest:
+                        continue
+                    if nxt and MINUTES_PER_DAY + nxt[1] - s - t.length_min < rest:
+                        continue
+                    trial = others + [(s, s + t.length_min, k)]
+                    score = sum(_day_faults(problem, trial, kk, d) for kk in skills)
+                    if score < total and (best is None or score < best[0]):
+                        best = (score, a.agent_id, (c[0], s, k))
+        if best is None:
+            return
+        hint[best[1], d] = best[2]

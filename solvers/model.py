@@ -10,7 +10,6 @@ then explained by the assumptions CP-SAT finds sufficient for infeasibility.
 
 from __future__ import annotations
 
-import bisect
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +32,10 @@ from .types import (
     SoftViolation,
     SolverInputError,
 )
+
+
+COVERAGE_REFUSAL = ("coverage: refusing costs less than the under-coverage granting it would "
+                    "cause (raise Rules.leave_refusal_weight to favour leave)")
 
 
 @dataclass
@@ -77,7 +80,8 @@ class RosterModel:
     breaks: dict[tuple, dict] = field(default_factory=dict)
     penalties: list[Penalty] = field(default_factory=list)
     assumptions: dict[tuple, cp_model.IntVar] = field(default_factory=dict)
-    leave_vars: list[tuple] = field(default_factory=list)
+    leave_vars: list[tuple] = field(default_factory=list)  # (index in problem.leave, literal)
+    force_leave: frozenset[int] = frozenset()
     leave_refusals: list[LeaveDecision] = field(default_factory=list)
 
     # ---- helpers
@@ -207,10 +211,10 @@ def _interval_sums(rm: RosterModel, skill_filter=None) -> dict:
         length = rm.problem.template(t).length_min
         for i in range(s // iv, (s + length) // iv):
             plus[k, d, i].append(n)
-    for (k, d, t, j), bvars in rm.breaks.items():
+    for (k, d, t, s, j), bvars in rm.breaks.items():
         br = rm.problem.template(t).breaks[j]
-        for p, b in bvars.items():
-            for i in range(p, p + br.length_min // iv):
+        for off, b in bvars.items():
+            for i in range((s + off) // iv, (s + off + br.length_min) // iv):
                 minus[k, d, i].append(b)
     return plus, minus
 
@@ -365,52 +369,24 @@ def add_pattern_rule(rm: RosterModel) -> None:
 def add_break_rule(rm: RosterModel) -> None:
     """Breaks and lunches start inside their windows.
 
-    Breaks are counted, not tied to agents: ``breaks[k, d, t, j][i]`` = how many breaks ``j``
-    of template t start in interval i. Since every window is the same offset from its shift's
-    start, a placement giving each agent one break in its own window exists iff, at every
-    interval, breaks started so far are at most the shifts whose window has opened and at least
-    those whose window has closed (forward/backward constraints of Bechtold & Jacobs, 1990).
-    :func:`place_breaks` then gives the i-th earliest shift the i-th earliest break.
-    Breaks of one template have disjoint windows, so an agent's breaks never overlap.
+    Breaks are counted, not tied to agents: ``breaks[k, d, t, s, j][off]`` = how many of the
+    agents starting template t at minute s take break j at ``s + off``; for each start the
+    counts add up to the agents starting then. :func:`place_breaks` hands them out afterwards.
+    A template's breaks have disjoint windows, so an agent's breaks never overlap.
     """
     m, iv = rm.model, rm.problem.grid.interval_min
-    groups: dict = defaultdict(dict)
-    for (k, d, t, s), n in rm.counts.items():
-        groups[k, d, t][s] = n
-    for (k, d, tname), starts in groups.items():
+    for (k, d, tname, s), n in rm.counts.items():
         tmpl = rm.problem.template(tname)
-        if not tmpl.breaks:
-            continue
-        ss = sorted(starts)
-        total = sum(starts.values())
-        prefix, run = [], 0
-        for s in ss:  # prefix[i] = shifts starting at or before ss[i]
-            run = run + starts[s]
-            v = m.NewIntVar(0, len(rm.agents), f"pn_{k}_{d}_{tname}_{s}")
-            m.Add(v == run)
-            prefix.append(v)
-            run = v
         for j, br in enumerate(tmpl.breaks):
             offs = [o for o in range(br.earliest_after_min, br.latest_after_min + 1, iv)
                     if o + br.length_min <= tmpl.length_min]
             if not offs:
                 raise SolverInputError(f"shift template {tname!r}: break {j} does not fit "
                                        "inside the shift")
-            positions = sorted({(s + o) // iv for s in ss for o in offs})
-            bvars = {p: m.NewIntVar(0, len(rm.agents), f"b_{k}_{d}_{tname}_{j}_{p}")
-                     for p in positions}
-            m.Add(sum(bvars.values()) == total)
-            cum = 0
-            for p in positions:
-                cum_v = m.NewIntVar(0, len(rm.agents), f"cb_{k}_{d}_{tname}_{j}_{p}")
-                m.Add(cum_v == cum + bvars[p])
-                cum = cum_v
-                opened = bisect.bisect_right([(s + offs[0]) // iv for s in ss], p)
-                closed = bisect.bisect_right([(s + offs[-1]) // iv for s in ss], p)
-                m.Add(cum_v <= (prefix[opened - 1] if opened else 0))
-                if closed:
-                    m.Add(cum_v >= prefix[closed - 1])
-            rm.breaks[k, d, tname, j] = bvars
+            ub = len(rm.agents)
+            bvars = {o: m.NewIntVar(0, ub, f"b_{k}_{d}_{tname}_{s}_{j}_{o}") for o in offs}
+            m.Add(sum(bvars.values()) == n)
+            rm.breaks[k, d, tname, s, j] = bvars
 
 
 def coverage_exprs(rm: RosterModel) -> dict[str, np.ndarray]:
@@ -429,9 +405,8 @@ def add_continuous_coverage_rule(rm: RosterModel, cov: dict[str, np.ndarray]) ->
     for k, open_ in rm.problem.grid.open.items():
         for d, i in zip(*np.nonzero(open_)):
             expr = cov[k][d, i] if k in cov else 0
-            if isinstance(expr, int):
-                raise SolverInputError(f"skill {k!r} is open on day {d} interval {i} but no "
-                                       "agent can work it; close it or add agents")
+            if isinstance(expr, int):  # nobody can work it: infeasible, explained by this rule
+                expr = rm.model.NewConstant(expr)
             rm.model.Add(expr >= 1).OnlyEnforceIf(rm.guard("continuous coverage", None, int(d)))
 
 
@@ -465,7 +440,7 @@ def add_leave_rule(rm: RosterModel) -> None:
     p, m = rm.problem, rm.model
     by_id = {ag.agent_id: a for a, ag in enumerate(p.agents)}
     templates = {t.name: t for t in p.templates}
-    for req in p.leave:
+    for idx, req in enumerate(p.leave):
         if req.agent_id not in by_id:
             raise SolverInputError(f"leave request for unknown agent {req.agent_id!r}")
         a = by_id[req.agent_id]
@@ -474,6 +449,8 @@ def add_leave_rule(rm: RosterModel) -> None:
             rm.leave_refusals.append(check.refusal)
             continue
         g = m.NewBoolVar(f"leave_{a}_{req.start:%Y%m%d%H%M}")
+        if idx in rm.force_leave:
+            m.Add(g == 1)
         touched = 0
         for d in range(rm.days):
             day0 = datetime.combine(p.grid.date_of(d), datetime.min.time())
@@ -487,7 +464,7 @@ def add_leave_rule(rm: RosterModel) -> None:
                 m.Add(sum(clash) <= 1 - g)
             if lo <= 0 and hi >= MINUTES_PER_DAY:
                 rm.leave_day[a, d].append(g)
-        rm.leave_vars.append((req, g))
+        rm.leave_vars.append((idx, g))
         rm.penalize("leave refused", 1 - g, p.rules.leave_refusal_weight * max(touched, 1), a,
                     detail=f"{req.kind} {req.start:%Y-%m-%d %H:%M}-{req.end:%Y-%m-%d %H:%M}")
 
@@ -621,10 +598,11 @@ def add_fairness_rule(rm: RosterModel, weekend_lits: dict[int, list]) -> None:
 # ------------------------------------------------------------------ build
 
 
-def build(problem: Problem, *, explain: bool = False, objective: bool = True) -> RosterModel:
-    """Build the whole CP-SAT model, rule by rule."""
+def build(problem: Problem, *, explain: bool = False, objective: bool = True,
+          force_leave: frozenset[int] = frozenset()) -> RosterModel:
+    """Build the whole CP-SAT model, rule by rule (``force_leave``: leave indices to grant)."""
     _validate(problem)
-    rm = RosterModel(problem, explain=explain)
+    rm = RosterModel(problem, explain=explain, force_leave=frozenset(force_leave))
     add_shift_variables(rm)
     add_leave_rule(rm)
     add_availability_rule(rm)
@@ -661,23 +639,20 @@ def objective_constant(rm: RosterModel) -> int:
 
 def place_breaks(rm: RosterModel, chosen: list[tuple[int, int, Option]],
                  solver: cp_model.CpSolver) -> dict[tuple[int, int], list[Activity]]:
-    """Give each shift its breaks: per (skill, day, template, break), the i-th earliest shift
-    (ties by agent order) takes the i-th earliest counted break."""
-    iv = rm.problem.grid.interval_min
+    """Give each shift its breaks: the agents starting the same template at the same minute
+    share out that start's counted breaks in agent order."""
     groups: dict = defaultdict(list)
     for a, d, o in chosen:
-        groups[o.skill, d, o.template.name].append((o.start, a))
+        groups[o.skill, d, o.template.name, o.start].append(a)
     out: dict = defaultdict(list)
-    for (k, d, t), shifts in groups.items():
-        shifts.sort()
-        tmpl = rm.problem.template(t)
-        for j, br in enumerate(tmpl.breaks):
-            bvars = rm.breaks.get((k, d, t, j), {})
-            slots = [p for p, b in sorted(bvars.items()) for _ in range(solver.Value(b))]
-            for (start, a), p in zip(shifts, slots):
-                if not br.earliest_after_min <= p * iv - start <= br.latest_after_min:
-                    raise RuntimeError(f"break placement failed for agent {a} day {d}")
-                out[a, d].append(Activity(br.kind, p * iv, p * iv + br.length_min))
+    for (k, d, t, s), agents in groups.items():
+        for j, br in enumerate(rm.problem.template(t).breaks):
+            bvars = rm.breaks.get((k, d, t, s, j), {})
+            offs = [o for o, b in sorted(bvars.items()) for _ in range(solver.Value(b))]
+            if len(offs) != len(agents):
+                raise RuntimeError(f"break counts do not match shifts on day {d} ({t} at {s})")
+            for a, off in zip(sorted(agents), offs):
+                out[a, d].append(Activity(br.kind, s + off, s + off + br.length_min))
     return out
 
 
@@ -690,13 +665,13 @@ def extract(rm: RosterModel, solver: cp_model.CpSolver) -> tuple[list, list, lis
                       tuple(sorted(placed.get((a, d), []), key=lambda b: b.start_min)))
            for a, d, o in chosen]
     decisions = list(rm.leave_refusals)
-    for req, g in rm.leave_vars:
+    for idx, g in rm.leave_vars:
+        req = rm.problem.leave[idx]
         if solver.BooleanValue(g):
             decisions.append(LeaveDecision(req, True, "granted: notice met and the roster "
                                            "keeps every hard rule without this agent"))
         else:
-            decisions.append(LeaveDecision(req, False, "coverage: granting it would break a hard "
-                                           "rule (see explain_leave for which)"))
+            decisions.append(LeaveDecision(req, False, COVERAGE_REFUSAL))
     totals: dict = defaultdict(int)
     for p in rm.penalties:
         v = p.expr if isinstance(p.expr, int) else solver.Value(p.expr)

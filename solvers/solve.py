@@ -7,8 +7,8 @@ import time
 from ortools.sat.python import cp_model
 
 from .greedy import greedy_hint
-from .model import _FirstSolution, build, extract, make_solver
-from .types import Conflict, Problem, RosterResult
+from .model import COVERAGE_REFUSAL, _FirstSolution, build, extract, make_solver
+from .types import Conflict, LeaveDecision, Problem, RosterResult
 
 #: CP-SAT parameters used unless the caller overrides them. With 2 workers CP-SAT runs a
 #: single full subsolver besides its LNS one; the reduced-costs subsolver gives real lower
@@ -18,7 +18,8 @@ DEFAULT_PARAMS: dict = {}
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
           hint: dict | None = None, use_greedy_hint: bool = True, stop_at_first: bool = False,
-          explain_infeasible: bool = True, params: dict | None = None) -> RosterResult:
+          explain_infeasible: bool = True, params: dict | None = None,
+          complete_hint: bool = True) -> RosterResult:
     """Build the CP-SAT roster model of ``problem`` and solve it.
 
     Parameters
@@ -32,6 +33,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     hint : ``{(agent_id, day): (template, start_min, skill) | None}`` warm start; by default a
         greedy constructive roster is used as hint.
     stop_at_first : return as soon as a feasible roster exists.
+    complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
+        search starts from it (so a roster exists within seconds on large problems).
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
 
     Returns a :class:`RosterResult`.
@@ -51,20 +54,31 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     rm = build(problem)
     if hint is None and use_greedy_hint:
         hint = greedy_hint(problem)
+    merged = {**DEFAULT_PARAMS, **(params or {})}
+    first, fallback = None, None
     if hint:
         _add_hint(rm, hint)
-    merged = {**DEFAULT_PARAMS, **(params or {})}
-    remaining = max(time_limit_s - (time.perf_counter() - t0), 0.1)
-    solver = make_solver(remaining, seed, workers, merged)
+        if complete_hint and problem.interval_mode:
+            first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
+    remaining = time_limit_s - (time.perf_counter() - t0)
+    solver = make_solver(max(remaining, 0.1), seed, workers, merged)
     cb = _FirstSolution(t0, stop_at_first)
-    status = solver.Solve(rm.model, cb)
+    if fallback is not None and (stop_at_first or remaining < 0.5):
+        status = cp_model.UNKNOWN
+    else:
+        status = solver.Solve(rm.model, cb)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
+        solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
-                          problem=problem, first_solution_s=cb.first)
+                          problem=problem, first_solution_s=first or cb.first)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = float(solver.ObjectiveValue())
-        result.bound = float(solver.BestObjectiveBound())
+        result.bound = None if solver is fallback else float(solver.BestObjectiveBound())
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
+        if explain_infeasible:
+            result.leave_decisions = [_why_refused(problem, dec, time_limit_s, seed)
+                                      for dec in result.leave_decisions]
     elif status == cp_model.INFEASIBLE and explain_infeasible:
         result.explanation = explain(problem, time_limit_s=time_limit_s, seed=seed,
                                      workers=workers)
@@ -72,6 +86,22 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         raise RuntimeError(f"CP-SAT says the model is invalid: {rm.model.Validate()}")
     result.wall_time_s = time.perf_counter() - t0
     return result
+
+
+def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
+    """Solve with the hinted shifts fixed (breaks, counts and costs left free): if that gives a
+    roster, hint every variable with it so the main search starts from a feasible roster.
+    Returns (time the roster was found, the solver holding it) or (None, None)."""
+    budget = min(max(time_limit_s - (time.perf_counter() - t0), 0.1) / 3, 20.0)
+    fixed = make_solver(budget, seed, workers, {"fix_variables_to_their_hinted_value": True})
+    if fixed.Solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, None
+    found = time.perf_counter() - t0
+    values = list(fixed.ResponseProto().solution)
+    rm.model.ClearHints()
+    for i, v in enumerate(values):
+        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    return found, fixed
 
 
 def _add_hint(rm, hint: dict) -> None:
@@ -86,8 +116,22 @@ def _add_hint(rm, hint: dict) -> None:
             rm.model.AddHint(o.var, bool(hit))
 
 
+def _why_refused(problem: Problem, dec: LeaveDecision, time_limit_s: float,
+                 seed: int) -> LeaveDecision:
+    """Name the hard rules a coverage refusal protects (solve again with the leave granted)."""
+    if dec.granted or dec.reason != COVERAGE_REFUSAL:
+        return dec
+    idx = next(i for i, r in enumerate(problem.leave) if r is dec.request)
+    conflicts = explain(problem, time_limit_s=min(time_limit_s, 10.0), seed=seed,
+                        force_leave=frozenset({idx}))
+    if not conflicts:
+        return dec
+    rules = "; ".join(str(c) for c in conflicts[:3])
+    return LeaveDecision(dec.request, False, f"coverage: granting it would break {rules}")
+
+
 def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
-            minimise: bool = True) -> list[Conflict]:
+            minimise: bool = True, force_leave: frozenset[int] = frozenset()) -> list[Conflict]:
     """Rules (with agent/day) that cannot all hold together, for an infeasible problem.
 
     Every hard rule gets an assumption literal; CP-SAT reports a set of assumptions sufficient
@@ -96,7 +140,7 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
     within the time limit; soft rules never make a problem infeasible.
     """
     t0 = time.perf_counter()
-    rm = build(problem, explain=True, objective=False)
+    rm = build(problem, explain=True, objective=False, force_leave=force_leave)
     lit_to_key = {lit.Index(): key for key, lit in rm.assumptions.items()}
 
     def core_of(active: list) -> list | None:
