@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import polars as pl
@@ -70,18 +71,27 @@ def _check(name: str, value: float | None, lo: float, hi: float, *, lo_open: boo
 
 @app.command()
 def staff(
-    forecast: Path | None = typer.Option(None, "--forecast", "-f", help="Forecast file (CSV/Parquet): queue, start, contacts[, aht_s]."),
+    forecast: Annotated[Path | None, typer.Option(
+        "--forecast", "-f", help="Forecast file (CSV/Parquet): queue, start, contacts[, aht_s].")] = None,
     config: Path = ConfigOption,
-    out: Path = typer.Option(Path("requirements.csv"), "--out", "-o", help="Requirements file to write (.csv or .parquet)."),
-    calls: float | None = typer.Option(None, "--calls", help="Calculator: contacts offered in one interval."),
-    aht: float = typer.Option(180.0, "--aht", help="Calculator: average handle time, seconds."),
-    interval: str = typer.Option("30m", "--interval", help='Calculator: interval length, e.g. "30m", "1h", "900s".'),
-    sl: str = typer.Option("80/20", "--sl", help="Calculator: service-level target, percent/seconds."),
-    asa: float | None = typer.Option(None, "--asa", help="Calculator: maximum average speed of answer, seconds."),
-    patience: float = typer.Option(0.0, "--patience", help="Calculator: mean caller patience, seconds (Erlang A); 0 = Erlang C."),
-    max_abandon: float | None = typer.Option(None, "--max-abandon", help="Calculator: maximum abandonment share (Erlang A), e.g. 0.05."),
-    max_occupancy: float | None = typer.Option(None, "--max-occupancy", help="Calculator: occupancy cap, e.g. 0.85."),
-    shrinkage: float | None = typer.Option(None, "--shrinkage", help="Calculator: shrinkage share, e.g. 0.30, for scheduled heads."),
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Requirements file to write (.csv or .parquet).")] = Path("requirements.csv"),
+    calls: Annotated[float | None, typer.Option(
+        "--calls", help="Calculator: contacts offered in one interval.")] = None,
+    aht: Annotated[float, typer.Option("--aht", help="Calculator: average handle time, seconds.")] = 180.0,
+    interval: Annotated[str, typer.Option(
+        "--interval", help='Calculator: interval length, e.g. "30m", "1h", "900s".')] = "30m",
+    sl: Annotated[str, typer.Option("--sl", help="Calculator: service-level target, percent/seconds.")] = "80/20",
+    asa: Annotated[float | None, typer.Option(
+        "--asa", help="Calculator: maximum average speed of answer, seconds.")] = None,
+    patience: Annotated[float, typer.Option(
+        "--patience", help="Calculator: mean caller patience, seconds (Erlang A); 0 = Erlang C.")] = 0.0,
+    max_abandon: Annotated[float | None, typer.Option(
+        "--max-abandon", help="Calculator: maximum abandonment share (Erlang A), e.g. 0.05.")] = None,
+    max_occupancy: Annotated[float | None, typer.Option(
+        "--max-occupancy", help="Calculator: occupancy cap, e.g. 0.85.")] = None,
+    shrinkage: Annotated[float | None, typer.Option(
+        "--shrinkage", help="Calculator: shrinkage share, e.g. 0.30, for scheduled heads.")] = None,
 ) -> None:
     """Agents each interval needs: from a forecast file, or for one interval (--calls)."""
     if calls is not None:
