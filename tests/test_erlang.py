@@ -191,7 +191,7 @@ def _birth_death(n, a, aht, patience, t, m_max=400):
     abandon = theta * queue / lam
     x = n * mu / theta
     sl, wait = 1 - pw, mp.mpf(0)
-    for m in range(0, 60):
+    for m in range(60):
         p_state = pi[n + m]
         rates = [n * mu + (k + 1) * theta for k in range(m + 1)]
         cdf = 1 - mp.fsum(
@@ -265,8 +265,8 @@ def test_required_agents_is_the_smallest_meeting_all_targets(erlang_a):
 def test_required_agents_for_one_target_over_many_intervals(patience):
     # > 4096 problems with one shared target take the interpolated square-root-staffing path
     a = np.geomspace(0.05, 5000, 6000)
-    kw = dict(service_level=0.8, answer_seconds=20.0, max_asa=20.0, max_occupancy=0.85, patience=patience,
-              max_abandon=0.05)
+    kw = {"service_level": 0.8, "answer_seconds": 20.0, "max_asa": 20.0, "max_occupancy": 0.85,
+          "patience": patience, "max_abandon": 0.05}
     n = erlang.required_agents(a, 180.0, **kw)
     args = (a, 180.0, 20.0, np.full(a.size, patience), 0.8, 20.0, 0.05 if patience else 1.0, 0.85)
     assert _meets(n, *args).all()

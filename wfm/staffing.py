@@ -82,7 +82,7 @@ def requirements(forecast: pl.DataFrame, cfg) -> pl.DataFrame:
                              fix="the forecast needs queue, start and contacts")
     unknown = set(forecast["queue"].unique().to_list()) - set(cfg.queues)
     if unknown:
-        raise InputError(f"unknown queue {sorted(unknown)[0]!r}", file="forecast", column="queue",
+        raise InputError(f"unknown queue {min(unknown)!r}", file="forecast", column="queue",
                          fix=f"known queues: {', '.join(cfg.queues)}")
     queues = pl.DataFrame({
         "queue": list(cfg.queues),
