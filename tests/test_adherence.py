@@ -272,3 +272,15 @@ def test_cli_adherence_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys
     err = capsys.readouterr().err
     assert "states.csv" in err and "row 3" in err and "'state'" in err and "lunch" in err
     assert not out.exists()
+
+
+def test_attendance_rules_come_from_the_center_file():
+    from wfm.adherence import AttendanceRules
+    from wfm.config import CenterConfig
+
+    cfg = CenterConfig.from_toml_text(
+        '[queues.calls]\n[adherence]\ngrace_minutes = 2\nkept_adherence = 0.9\nlate_bounds_minutes = [5, 15, 45]\n')
+    rules = AttendanceRules.from_config(cfg)
+    assert (rules.grace_minutes, rules.kept_adherence, rules.late_bounds) == (2, 0.9, (5, 15, 45))
+    assert AttendanceRules.from_config(cfg, grace_minutes=7).grace_minutes == 7  # --grace overrides
+    assert AttendanceRules.from_config(CenterConfig.from_toml_text("[queues.calls]")).late_bounds == (10, 30, 60)

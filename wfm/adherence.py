@@ -90,6 +90,15 @@ class AttendanceRules:
     #: adherence is sampled every this many seconds
     step_seconds: int = 60
 
+    @classmethod
+    def from_config(cls, cfg, **overrides) -> AttendanceRules:
+        """The center's ``[adherence]`` section; keyword arguments override it."""
+        a = cfg.adherence
+        values = dict(grace_minutes=a.grace_minutes, kept_adherence=a.kept_adherence,
+                      late_bounds=tuple(a.late_bounds_minutes), late_or_early_factor=a.late_or_early_pay_factor)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
     @property
     def work_states(self) -> tuple[str, ...]:
         return tuple(s for s, a in self.state_activity.items() if a == "work")

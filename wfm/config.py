@@ -143,6 +143,30 @@ class StaffingSection:
 
 
 @dataclass
+class AdherenceSection:
+    """Adherence and attendance (DOMAIN.md section 6)."""
+
+    #: minutes either side of a scheduled change in which the neighbouring activity still counts
+    grace_minutes: float = 5.0
+    #: an agent-day is "kept to schedule" when the agent came and adherence reaches this
+    kept_adherence: float = 0.95
+    #: lateness classes: on time, late < 10, 10-30, 30-60, > 60 minutes = absent the whole day
+    late_bounds_minutes: list[float] = field(default_factory=lambda: [10.0, 30.0, 60.0])
+    #: pay factor cap for a late start or an early leave
+    late_or_early_pay_factor: float = 0.90
+
+    def validate(self, where: str) -> None:
+        _fraction(self.kept_adherence, f"{where}.kept_adherence")
+        _fraction(self.late_or_early_pay_factor, f"{where}.late_or_early_pay_factor")
+        if self.grace_minutes < 0:
+            raise ConfigError("grace_minutes is negative", column=f"{where}.grace_minutes", fix="give 0 or more")
+        b = self.late_bounds_minutes
+        if len(b) != 3 or not 0 < b[0] < b[1] < b[2]:
+            raise ConfigError(f"{b} are not three increasing minute bounds", column=f"{where}.late_bounds_minutes",
+                              fix="give e.g. [10, 30, 60]")
+
+
+@dataclass
 class ForecastSection:
     """Forecasting settings."""
 
@@ -316,6 +340,7 @@ class CenterConfig:
     targets: TargetsSection = field(default_factory=TargetsSection)
     staffing: StaffingSection = field(default_factory=StaffingSection)
     forecast: ForecastSection = field(default_factory=ForecastSection)
+    adherence: AdherenceSection = field(default_factory=AdherenceSection)
     #: default opening hours per weekday, e.g. mon = "08:00-20:00"
     hours: dict[str, str] = field(default_factory=lambda: {d: "08:00-20:00" for d in WEEKDAYS})
     queues: dict[str, QueueSection] = field(default_factory=dict)
@@ -355,6 +380,7 @@ class CenterConfig:
         self.targets.validate("targets")
         self.staffing.validate("staffing")
         self.forecast.validate("forecast")
+        self.adherence.validate("adherence")
         self.rules.validate("rules")
         for day, text in self.hours.items():
             _one_of(day, WEEKDAYS, "hours")

@@ -56,12 +56,13 @@ def adherence(
     leave: LeaveOpt = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="The center file (targets, leave notice); "
                                                 "defaults from DOMAIN.md when not given.")] = None,
-    grace: Annotated[float, typer.Option("--grace", help="Minutes of grace around each scheduled change.")] = 5.0,
+    grace: Annotated[float | None, typer.Option("--grace", help="Minutes of grace around each scheduled change "
+                                                "(default: [adherence] grace_minutes, 5).")] = None,
 ) -> None:
     """Adherence, conformance, lateness, pay factors and warnings per agent and day, team measures."""
     cfg = load_config(config) if config else None
     targets = cfg.targets if cfg else CenterConfig().targets
-    rules = AttendanceRules(grace_minutes=grace)
+    rules = AttendanceRules.from_config(cfg or CenterConfig(), grace_minutes=grace)
     ros = read_roster_checked(roster)
     log = read_state_log_checked(states, rules)
     _known_agents(log, ros, str(states))
