@@ -106,3 +106,45 @@ def test_plan_prints_the_summary(tmp_path, capsys):
     assert code == 0
     for label in ("contacts forecast", "agent-hours required", "coverage", "solver"):
         assert label in out
+
+
+def test_exported_roster_passes_the_independent_checker(plan_run):
+    """Read roster.csv back, rebuild the problem from the same inputs, check every hard rule."""
+    from solvers.checker import check
+    from solvers.types import LeaveDecision, LeaveRequest
+    from wfm.grid import next_week_after
+    from wfm.sample import SAMPLE_END, generate_agents, generate_leave
+    from wfm.schedule import assignments_from_roster, build_problem
+
+    _, out, _ = plan_run
+    cfg = CenterConfig.from_toml(sample_config_path())
+    agents = generate_agents(cfg, seed=cfg.center.seed)
+    leave = generate_leave(agents, next_week_after(SAMPLE_END), seed=cfg.center.seed)
+    req = pl.read_csv(out / "requirements.csv", try_parse_dates=True)
+    problem = build_problem(cfg, req, agents, leave, next_week_after(SAMPLE_END))
+    roster = pl.read_csv(out / "roster.csv", try_parse_dates=True)
+    decisions = [LeaveDecision(LeaveRequest(r["agent_id"], r["start"], r["end"], r["kind"], r["requested_at"]),
+                               r["granted"], r["reason"])
+                 for r in pl.read_csv(out / "leave_decisions.csv", try_parse_dates=True).iter_rows(named=True)]
+    assert check(problem, assignments_from_roster(roster, problem.grid), decisions) == []
+    assert len(decisions) == leave.height
+    assert all(d.reason for d in decisions if not d.granted)  # every refusal says why
+
+
+def test_wfm_check_passes_the_roster_and_catches_an_edit(plan_run, tmp_path, capsys):
+    _, out, _ = plan_run
+    assert main(["init", str(tmp_path / "c"), "--weeks", "2"]) == 0  # the same sample agents and config
+    c = tmp_path / "c"
+    args = ["check", "-c", str(c / "center.toml"), "--requirements", str(out / "requirements.csv"),
+            "--agents", str(c / "agents.csv"), "--leave-decisions", str(out / "leave_decisions.csv")]
+    assert main([*args, "--roster", str(out / "roster.csv")]) == 0
+    roster = pl.read_csv(out / "roster.csv", try_parse_dates=True)
+    first = roster.filter(pl.col("activity") == "shift").row(0, named=True)
+    edited = roster.with_columns(
+        pl.when((pl.col("agent_id") == first["agent_id"]) & (pl.col("start") == first["start"])
+                & (pl.col("activity") == "shift"))
+        .then(pl.col("start") - timedelta(hours=3)).otherwise(pl.col("start")).alias("start"))
+    edited.write_csv(tmp_path / "edited.csv", datetime_format="%Y-%m-%d %H:%M")
+    capsys.readouterr()
+    assert main([*args, "--roster", str(tmp_path / "edited.csv")]) == 1
+    assert "shift start/length" in capsys.readouterr().out

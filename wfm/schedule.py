@@ -23,7 +23,7 @@ from solvers.types import Agent, BreakRule, Contract, Grid, LeaveRequest, Proble
 from wfm.config import WEEKDAYS, CenterConfig
 from wfm.errors import InputError, ScheduleError
 
-ROSTER_COLUMNS = ["agent_id", "date", "activity", "start", "end", "skill"]
+ROSTER_COLUMNS = ["agent_id", "date", "activity", "start", "end", "skill", "shift"]
 PATTERNS = {"5on2off": "5on2off", "1on1off": "1on1off", "flexible": "part_time"}
 
 
@@ -137,16 +137,45 @@ def roster_frame(result, grid: Grid) -> pl.DataFrame:
     rows = []
     for a in result.assignments:
         day = grid.date_of(a.day)
-        rows.append((a.agent_id, day, "shift", grid.at(a.day, a.start_min), grid.at(a.day, a.end_min), a.skill))
+        rows.append((a.agent_id, day, "shift", grid.at(a.day, a.start_min), grid.at(a.day, a.end_min), a.skill,
+                     a.template))
         for b in a.breaks:
-            rows.append((a.agent_id, day, b.kind, grid.at(a.day, b.start_min), grid.at(a.day, b.end_min), a.skill))
+            rows.append((a.agent_id, day, b.kind, grid.at(a.day, b.start_min), grid.at(a.day, b.end_min), a.skill,
+                         a.template))
     for d in result.leave_decisions:
         if d.granted:
             req = d.request
-            rows.append((req.agent_id, req.start.date(), "leave", req.start, req.end, None))
+            rows.append((req.agent_id, req.start.date(), "leave", req.start, req.end, None, None))
     schema = {"agent_id": pl.String, "date": pl.Date, "activity": pl.String, "start": pl.Datetime("us"),
-              "end": pl.Datetime("us"), "skill": pl.String}
+              "end": pl.Datetime("us"), "skill": pl.String, "shift": pl.String}
     return pl.DataFrame(rows, schema=schema, orient="row").sort("agent_id", "start", "activity")
+
+
+def assignments_from_roster(roster: pl.DataFrame, grid: Grid) -> list:
+    """The solver's assignments read back from a roster table (e.g. an exported, hand-edited CSV).
+
+    Needs the ``shift`` column (the shift template); break and lunch rows attach to the shift
+    of the same agent and date. Feed the result to :func:`solvers.checker.check`.
+    """
+    from solvers.types import Activity, Assignment
+
+    def minute(t: datetime) -> int:
+        return t.hour * 60 + t.minute
+
+    breaks: dict[tuple[str, date], list] = {}
+    for r in roster.filter(pl.col("activity").is_in(["break", "lunch"])).iter_rows(named=True):
+        breaks.setdefault((r["agent_id"], r["date"]), []).append(
+            Activity(r["activity"], minute(r["start"]), minute(r["start"]) + int((r["end"] - r["start"]).total_seconds() // 60)))
+    out = []
+    for r in roster.filter(pl.col("activity") == "shift").iter_rows(named=True):
+        if not r.get("shift"):
+            raise InputError("the roster has no shift template for a shift", column="shift",
+                             fix="export the roster with wfm schedule or wfm plan (it writes the 'shift' column)")
+        start = minute(r["start"])
+        end = start + int((r["end"] - r["start"]).total_seconds() // 60)
+        out.append(Assignment(r["agent_id"], grid.day_of(r["date"]), r["shift"], start, end, r.get("skill"),
+                              tuple(sorted(breaks.get((r["agent_id"], r["date"]), []), key=lambda b: b.start_min))))
+    return out
 
 
 def on_line(roster: pl.DataFrame, step: int) -> pl.DataFrame:

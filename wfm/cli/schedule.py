@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -46,3 +47,49 @@ def schedule(
         console.print(f"wrote {p}")
     console.print(f"solver: {stage.status}, objective {stage.objective}, bound {stage.bound}, "
                   f"{stage.wall_time_s:.1f} s")
+
+
+@app.command("check")
+def check_roster(
+    roster: Path = typer.Option(..., "--roster", help="The roster to check (as exported, possibly edited by hand)."),
+    requirements: Path = typer.Option(..., "--requirements", help="Requirements: queue, start, agents."),
+    agents: Path = typer.Option(..., "--agents", help="Agents: agent_id, contract, skills."),
+    leave_decisions: Path = typer.Option(None, "--leave-decisions", help="leave_decisions.csv written with the roster."),
+    config: Path = ConfigOption,
+) -> None:
+    """Check every hard rule on a roster: contracts, rest, breaks, continuous coverage, handover, leave.
+
+    Uses the independent checker (separate code from the solver). Exit code 1 when a rule is broken.
+    """
+    import polars as pl
+    from rich.table import Table
+
+    from solvers.checker import check
+    from solvers.types import LeaveDecision, LeaveRequest
+    from wfm.io import read_agents, read_raw, read_requirements, read_roster
+    from wfm.schedule import assignments_from_roster, build_problem
+
+    cfg = load_config(config)
+    req = read_requirements(requirements, cfg).frame
+    ag = read_agents(agents, cfg).frame
+    ros = read_roster(roster).frame
+    first = ros["date"].min()
+    week = first - timedelta(days=first.weekday())
+    decisions = []
+    if leave_decisions:
+        ld = read_raw(leave_decisions).with_columns(
+            pl.col("start", "end", "requested_at").str.to_datetime(), pl.col("granted").str.to_lowercase() == "true")
+        decisions = [LeaveDecision(LeaveRequest(r["agent_id"], r["start"], r["end"], r["kind"], r["requested_at"]),
+                                   r["granted"], r["reason"] or "") for r in ld.iter_rows(named=True)]
+    problem = build_problem(cfg, req, ag, None, week)
+    found = check(problem, assignments_from_roster(ros, problem.grid), decisions)
+    if not found:
+        console.print(f"{roster}: every hard rule holds ({ros.filter(pl.col('activity') == 'shift').height} shifts)")
+        return
+    t = Table(title=f"{roster}: {len(found)} hard-rule violations")
+    for c in ("rule", "agent", "day", "detail"):
+        t.add_column(c)
+    for c in found[:50]:
+        t.add_row(c.rule, c.agent_id or "", str(problem.grid.date_of(c.day)) if c.day is not None else "", c.detail)
+    console.print(t)
+    raise typer.Exit(1)
