@@ -348,7 +348,8 @@ def forecast(
             parts.append(
                 _run_backtest(prep, [chosen], interval_origins, horizon_days, level, origins + 1)
             )
-        resid = pl.concat([p for p in parts if p.height], how="diagonal") if parts else bt
+        parts = [p for p in parts if p.height]
+        resid = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
         if resid.height:
             a, f = resid["actual"].to_numpy(), resid["forecast"].to_numpy()
             im = IntervalModel.fit(a, f, level, is_rate=s.is_rate)
