@@ -353,9 +353,10 @@ def forecast(
         if resid.height:
             a, f = resid["actual"].to_numpy(), resid["forecast"].to_numpy()
             im = IntervalModel.fit(a, f, level, is_rate=s.is_rate)
-        else:
-            im = _in_sample_intervals(model, s, level)
-        lo, hi = im.bounds(point)
+            lo, hi = im.bounds(point)
+        else:  # no backtest window fits in the history
+            _, lo, hi = model.predict_interval(prep.future_start, level)
+            lo, hi = lo * prep.future_factor, hi * prep.future_factor
         forecasts.append(
             pl.DataFrame(
                 {
@@ -408,12 +409,6 @@ def _first_fitting(names: Sequence[str | Forecaster], s: Series) -> str | Foreca
         f"history spans {s.weeks():.1f} week(s), too little for any of the models "
         f"{[n if isinstance(n, str) else n.name for n in names]}; give at least one full week"
     )
-
-
-def _in_sample_intervals(model: Forecaster, s: Series, level: float) -> IntervalModel:
-    if s.is_rate:
-        return IntervalModel.fit(s.y, model.predict(s.start), level, is_rate=True)
-    return IntervalModel.poisson(level)
 
 
 def _empty_backtest() -> pl.DataFrame:

@@ -337,3 +337,17 @@ def test_an_outlier_day_does_not_poison_the_daily_level(name):
     )
     ratio = res.forecast["contacts"].sum() / clean.forecast["contacts"].sum()
     assert ratio == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("name", ["seasonal_naive", "weekday_mean", "poisson_glm", "combo"])
+def test_model_interface_fit_predict_interval(name):
+    from models.api import _prepare
+
+    hist, fut = split(make_history(weeks=10, seed=9), dt.datetime(2024, 3, 4))
+    prep = _prepare(hist, fut.select("queue", "start"), "contacts", None, None, None)[0]
+    model = models.make(name)
+    assert model.fit(prep.series) is model
+    point, lo, hi = model.predict_interval(prep.future_start, level=0.8)
+    assert point.shape == lo.shape == hi.shape == (fut.height,)
+    assert (lo >= 0).all() and (lo <= point).all() and (point <= hi).all()
+    assert 0.5 < metrics.coverage(fut["contacts"], lo, hi) <= 1.0
