@@ -10,7 +10,6 @@ Rates (AHT) use relative residuals ``(actual - f) / f``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from statistics import NormalDist
 
 import numpy as np
