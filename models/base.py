@@ -74,7 +74,8 @@ class Forecaster:
     """Base of every model: ``fit(series)`` returns self, ``predict(start)`` the point forecast.
 
     Subclasses store their parameters in ``__init__`` and learned state in attributes ending
-    in ``_``. ``min_weeks`` is the history a model needs.
+    in ``_`` (at least ``series_``, the history they were fitted on). ``min_weeks`` is the
+    history a model needs. ``predict_interval`` adds an in-sample interval to ``predict``.
 
     >>> from models.baselines import WeekdayMean
     >>> WeekdayMean(weeks=4).name
@@ -89,6 +90,23 @@ class Forecaster:
 
     def predict(self, start: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def predict_interval(
+        self, start: np.ndarray, level: float = 0.80
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Point forecast (>= 0) with a ``level`` interval from the fit's in-sample residuals.
+
+        ``models.forecast`` replaces these with intervals from out-of-sample backtest
+        residuals, which are wider and calibrated; use this when no backtest is possible.
+        """
+        from models.intervals import IntervalModel
+
+        s = self.series_
+        fitted = np.maximum(self.predict(s.start), 0.0)
+        im = IntervalModel.fit(s.y, fitted, level, is_rate=s.is_rate)
+        point = np.maximum(self.predict(start), 0.0)
+        lo, hi = im.bounds(point)
+        return point, lo, hi
 
     def _check_history(self, series: Series) -> None:
         if series.start.size == 0 or series.weeks() < self.min_weeks - 1.0 / 7.0:

@@ -29,6 +29,7 @@ class Combination(Forecaster):
 
     def fit(self, series: Series) -> Combination:
         self._check_history(series)
+        self.series_ = series
         self.models_ = [make(m).fit(series) for m in self.members]
         return self
 

@@ -10,9 +10,9 @@ Rates (AHT) use relative residuals ``(actual - f) / f``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class IntervalModel:
     @staticmethod
     def poisson(level: float) -> IntervalModel:
         """Pure Poisson noise around the forecast (used when there are no residuals)."""
-        z = float(stats.norm.ppf(0.5 + level / 2))
+        z = NormalDist().inv_cdf(0.5 + level / 2)
         return IntervalModel(False, 0.0, -z, z)
 
     @staticmethod

@@ -252,17 +252,13 @@ class _GridLevelModel(PoissonGLM):
         self._fit_grid(grid, y)
 
     def _predict_level(self, days: np.ndarray) -> np.ndarray:
-        grid = self._grid(
-            self.last_day_ + np.timedelta64(1, "D"),
-            max(days.max(), self.last_day_ + np.timedelta64(1, "D")),
-        )
-        path = self._forecast_grid(grid)
-        at = np.clip(np.searchsorted(grid, days), 0, grid.size - 1)
-        out = path[at]
-        before = days <= self.last_day_  # days inside the history: the GLM's level
-        out[before] = super()._predict_level(days[before]) / np.exp(
-            self._calendar_log_effect(days[before])
-        )
+        out = self._normal_day(days)  # days inside the history: the GLM's normal day
+        ahead = days > self.last_day_
+        if ahead.any():
+            grid = self._grid(self.last_day_ + np.timedelta64(1, "D"), days[ahead].max())
+            if grid.size:
+                path = self._forecast_grid(grid)
+                out[ahead] = path[np.clip(np.searchsorted(grid, days[ahead]), 0, grid.size - 1)]
         return out * np.exp(self._calendar_log_effect(days))
 
     def _normal_day(self, grid: np.ndarray) -> np.ndarray:

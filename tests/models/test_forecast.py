@@ -337,3 +337,39 @@ def test_an_outlier_day_does_not_poison_the_daily_level(name):
     )
     ratio = res.forecast["contacts"].sum() / clean.forecast["contacts"].sum()
     assert ratio == pytest.approx(1.0, abs=0.01)
+
+
+@pytest.mark.parametrize("name", ["seasonal_naive", "weekday_mean", "poisson_glm", "combo"])
+def test_model_interface_fit_predict_interval(name):
+    from models.api import _prepare
+
+    hist, fut = split(make_history(weeks=10, seed=9), dt.datetime(2024, 3, 4))
+    prep = _prepare(hist, fut.select("queue", "start"), "contacts", None, None, None)[0]
+    model = models.make(name)
+    assert model.fit(prep.series) is model
+    point, lo, hi = model.predict_interval(prep.future_start, level=0.8)
+    assert point.shape == lo.shape == hi.shape == (fut.height,)
+    assert (lo >= 0).all() and (lo <= point).all() and (point <= hi).all()
+    assert 0.5 < metrics.coverage(fut["contacts"], lo, hi) <= 1.0
+
+
+def test_models_can_be_given_as_configured_instances():
+    from models.api import _prepare
+
+    frame = make_history(weeks=12, seed=2)
+    hist, fut = split(frame, dt.datetime(2024, 3, 18))
+    future = fut.select("queue", "start")
+    four = models.make("weekday_mean", weeks=4)
+    res = models.forecast(hist, future, models=[four, "seasonal_naive"], origins=2)
+    assert set(res.scores["model"]) == {"weekday_mean", "seasonal_naive"}
+    only = models.forecast(hist, future, models=[four], origins=0)
+    series = _prepare(hist, future, "contacts", None, None, None)[0].series
+    direct = models.make("weekday_mean", weeks=4).fit(series)
+    expected = direct.predict(fut["start"].to_numpy().astype("datetime64[us]"))
+    np.testing.assert_allclose(only.forecast["contacts"], expected)
+    eight = (
+        models.make("weekday_mean")
+        .fit(series)
+        .predict(fut["start"].to_numpy().astype("datetime64[us]"))
+    )
+    assert not np.allclose(expected, eight)  # the parameter was used
