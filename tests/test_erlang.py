@@ -273,6 +273,17 @@ def test_required_agents_for_one_target_over_many_intervals(patience):
     assert (~_meets(n - 1, *args) | (n == 1)).all()
 
 
+@pytest.mark.parametrize("patience", [0.0, 90.0])
+def test_more_load_never_needs_fewer_agents(patience):
+    a = np.linspace(0.05, 300.0, 4000)
+    n = erlang.required_agents(a, 240.0, service_level=0.85, answer_seconds=15.0, max_asa=30.0,
+                               max_abandon=0.04, max_occupancy=0.9, patience=patience)
+    f = erlang.required_agents(a, 240.0, service_level=0.85, answer_seconds=15.0, max_asa=30.0,
+                               max_abandon=0.04, max_occupancy=0.9, patience=patience, fractional=True)
+    assert np.all(np.diff(n) >= 0)
+    assert np.all((f > n - 1) & (f <= n))
+
+
 def test_zero_load_needs_nobody_and_fractional_lies_between():
     n = erlang.required_agents([0.0, 10.0, 250.0], 180.0, service_level=0.8, answer_seconds=20.0)
     f = erlang.required_agents([0.0, 10.0, 250.0], 180.0, service_level=0.8, answer_seconds=20.0, fractional=True)
