@@ -31,6 +31,17 @@ the share answered within ``T`` is
 mean wait of answered contacts needs one integral, ``int_0^y P(x+1, u)/u du``, done with
 Gauss-Legendre quadrature on a window fitted to each problem.
 
+Accuracy (``tests/test_erlang.py``): Erlang B and C, their service level and ASA agree with a
+50-digit mpmath reference to a relative 1e-9 (measured: < 2e-11) from 0.01 to 10,000 Erlangs and
+1 to 12,000 agents, without overflow, NaN or warning; Erlang A's P(wait), abandonment, service
+level and ASA to 1e-9 on the same loads for patience from 30 s to 1 hour (measured: < 1e-10;
+a random check of 250 problems gave < 4e-11). Far beyond an hour accuracy degrades slowly
+(one random problem with 12 h patience was off by 9e-7); the figures stay finite and tend to
+Erlang C as patience grows.
+
+Required agents (:func:`required_agents`) are the smallest integers meeting every target at
+once; the search is vectorised over the problems (see its docstring).
+
 Example
 -------
 >>> round(float(service_level(14, 10.0, 180.0, 20.0)), 5)
@@ -607,6 +618,9 @@ def _a_margin(n, a, h, t, pat, tg: _Targets, *, asa_only: bool = False) -> np.nd
     return np.clip(np.nan_to_num(m, nan=-50.0, posinf=50.0, neginf=-50.0), -50.0, 50.0)
 
 
+_MAX_DOUBLINGS = 64
+
+
 def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """Smallest integer n >= floor with ``margin(n, idx) >= 0`` for a margin increasing in n.
 
@@ -621,7 +635,9 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) ->
     # bracket
     k = np.ones(n0.size)
     idx = np.flatnonzero(np.where(m0 >= 0, hi - 1 > lo, True))
-    while idx.size:
+    for _ in range(_MAX_DOUBLINGS):
+        if not idx.size:
+            break
         up = ~np.isfinite(hi[idx])
         probe = np.where(up, lo[idx] + step[idx] * k[idx], np.maximum(hi[idx] - step[idx] * k[idx], floor[idx]))
         m = margin(probe, idx)
@@ -635,6 +651,8 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) ->
         bracketed = np.isfinite(hi[idx]) & ((lo[idx] >= floor[idx]) | (hi[idx] <= floor[idx]))
         bracketed |= ~up & passed & (probe <= floor[idx])
         idx = idx[~bracketed]
+    if idx.size:
+        raise RuntimeError(f"no number of agents meets the targets for {idx.size} problem(s); check them")
     # regula falsi (Illinois) inside [lo, hi]
     side = np.zeros(n0.size)
     idx = np.flatnonzero(hi - lo > 1)
