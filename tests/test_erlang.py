@@ -8,6 +8,8 @@ import warnings
 import mpmath as mp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm import erlang
 from wfm.staffing import scheduled_agents
@@ -120,6 +122,16 @@ def test_erlang_b_and_c_match_50_digit_reference_at_any_load():
     cc = [c for c in GRID if c[0] > c[1]]
     assert max(rel_err(g, ref_c(*c)) for g, c in zip(got_c, cc, strict=True)) <= 1e-9
     assert np.all(erlang.erlang_c(n[~stable], a[~stable]) == 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(load=st.floats(0.01, 10_000.0), extra=st.floats(0.0, 3.0), agents_cap=st.integers(1, 12_000))
+def test_erlang_b_c_match_reference_at_random_points(load, extra, agents_cap):
+    # agents anywhere from the cap to a few sqrt(load) above the load
+    n = float(min(agents_cap, math.floor(load + extra * math.sqrt(load)) + 1))
+    assert rel_err(erlang.erlang_b(n, load), ref_b(n, load)) <= 1e-9
+    if n > load:
+        assert rel_err(erlang.erlang_c(n, load), ref_c(n, load)) <= 1e-9
 
 
 def test_service_level_and_asa_match_reference():

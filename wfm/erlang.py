@@ -99,6 +99,8 @@ def _falling_series(n: np.ndarray, a: np.ndarray) -> np.ndarray:
 def _log_d(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     """``log(1/B(n, a) - 1)``: -inf at n = 0, where every contact is blocked."""
     n, a = np.broadcast_arrays(np.asarray(n, float), np.asarray(a, float))
+    if n.ndim == 0:
+        return _log_d(n.reshape(1), a.reshape(1)).reshape(())
     out = np.full(n.shape, -np.inf)
     pos = n > 0
     zero_load = pos & (a <= 0)
