@@ -8,6 +8,8 @@ import warnings
 import mpmath as mp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wfm import erlang
 from wfm.staffing import scheduled_agents
@@ -120,6 +122,16 @@ def test_erlang_b_and_c_match_50_digit_reference_at_any_load():
     cc = [c for c in GRID if c[0] > c[1]]
     assert max(rel_err(g, ref_c(*c)) for g, c in zip(got_c, cc, strict=True)) <= 1e-9
     assert np.all(erlang.erlang_c(n[~stable], a[~stable]) == 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(load=st.floats(0.01, 10_000.0), extra=st.floats(0.0, 3.0), agents_cap=st.integers(1, 12_000))
+def test_erlang_b_c_match_reference_at_random_points(load, extra, agents_cap):
+    # agents anywhere from the cap to a few sqrt(load) above the load
+    n = float(min(agents_cap, math.floor(load + extra * math.sqrt(load)) + 1))
+    assert rel_err(erlang.erlang_b(n, load), ref_b(n, load)) <= 1e-9
+    if n > load:
+        assert rel_err(erlang.erlang_c(n, load), ref_c(n, load)) <= 1e-9
 
 
 def test_service_level_and_asa_match_reference():
@@ -271,6 +283,17 @@ def test_required_agents_for_one_target_over_many_intervals(patience):
     args = (a, 180.0, 20.0, np.full(a.size, patience), 0.8, 20.0, 0.05 if patience else 1.0, 0.85)
     assert _meets(n, *args).all()
     assert (~_meets(n - 1, *args) | (n == 1)).all()
+
+
+@pytest.mark.parametrize("patience", [0.0, 90.0])
+def test_more_load_never_needs_fewer_agents(patience):
+    a = np.linspace(0.05, 300.0, 4000)
+    n = erlang.required_agents(a, 240.0, service_level=0.85, answer_seconds=15.0, max_asa=30.0,
+                               max_abandon=0.04, max_occupancy=0.9, patience=patience)
+    f = erlang.required_agents(a, 240.0, service_level=0.85, answer_seconds=15.0, max_asa=30.0,
+                               max_abandon=0.04, max_occupancy=0.9, patience=patience, fractional=True)
+    assert np.all(np.diff(n) >= 0)
+    assert np.all((f > n - 1) & (f <= n))
 
 
 def test_zero_load_needs_nobody_and_fractional_lies_between():

@@ -43,6 +43,12 @@ def test_calculator_with_patience_uses_erlang_a(capsys):
     assert rc == 0 and "Erlang A" in out and "required: 13 agents on line" in out
 
 
+def test_calculator_chat_concurrency_halves_the_load(capsys):
+    assert run("--calls", "120", "--aht", "240", "--concurrency", "2", "--sl", "80/60") == 0
+    out = capsys.readouterr().out
+    assert "= 8.00" in out and "2 sessions per agent" in out
+
+
 @pytest.mark.parametrize("args,message", [
     (("--calls", "100", "--sl", "80"), "--sl '80' is not a service-level target"),
     (("--calls", "100", "--sl", "120/20"), "--sl '120/20' is impossible"),

@@ -128,8 +128,8 @@ class StaffingSection:
     shrinkage: float = 0.30
     #: share of a deferred-work agent's time that is productive (DOMAIN.md: 6 h of 8 h)
     productive_utilisation: float = 0.75
-    #: deferred work: "level" (lowest peak that meets every due time, a roster can follow it) or
-    #: "lazy" (fewest agent-intervals, work piled up at the due time)
+    #: deferred work: "level" (fewest agent-intervals, and among those the lowest peak: a roster
+    #: can follow it) or "lazy" (fewest agent-intervals, work piled up at the due time)
     deferred_plan: str = "level"
 
     def validate(self, where: str) -> None:

@@ -11,14 +11,18 @@ time. It works earliest-due-first and, in each interval, staffs only the whole a
 to clear what falls due now; spare minutes of those agents go to the next-due items
 (work conserving). Because the due times are in arrival order (one due time per queue),
 an exchange argument shows no schedule uses fewer agents up to any interval, so none uses
-fewer in total; ``tests/test_deferred.py`` checks it against brute force on small cases.
-The plan is as late as allowed: planners who want smoother staffing can spread it later.
+fewer in total; ``tests/test_deferred.py`` checks it against brute force and an integer
+program. That plan is as late as allowed, so it is spiky (a day's e-mail at the last
+interval before its due time); :func:`level_schedule`, which :mod:`wfm.staffing` uses, keeps
+the fewest agent-intervals and lowers the peak as far as that allows.
 
 Example
 -------
 >>> plan = lazy_schedule(work=[3600.0, 0.0, 0.0, 0.0], due=[3, 3, 3, 3], capacity=1350.0)
 >>> plan.agents.tolist(), plan.backlog.tolist()
 ([0, 0, 0, 3], [3600.0, 3600.0, 3600.0, 0.0])
+>>> level_schedule(work=[3600.0, 0.0, 0.0, 0.0], due=[3, 3, 3, 3], capacity=1350.0).agents.tolist()
+[0, 1, 1, 1]
 """
 
 from __future__ import annotations
@@ -71,92 +75,82 @@ def due_intervals(starts: np.ndarray, due_seconds: float, interval_seconds: floa
     return np.maximum(last, np.arange(starts.size))
 
 
-def lazy_schedule(work, due, capacity: float, *, tolerance: float = 1e-9) -> DeferredPlan:
+def _validate(work, due, capacity) -> tuple[np.ndarray, np.ndarray]:
+    work = np.asarray(work, dtype=float)
+    due = np.asarray(due, dtype=np.int64)
+    if work.shape != due.shape or work.ndim != 1:
+        raise ValueError("work and due must be 1-d and of the same length")
+    if np.any(due < np.arange(due.size)) or np.any(np.diff(due) < 0) or np.any(due >= due.size):
+        raise ValueError("due must be non-decreasing, no earlier than each interval and inside the horizon")
+    if np.any(work < 0) or not np.all(np.isfinite(work)):
+        raise ValueError("work must be finite and >= 0")
+    if not capacity > 0:
+        raise ValueError("capacity must be positive")
+    return work, due
+
+
+def lazy_schedule(work, due, capacity: float, *, peak: int | None = None,
+                  tolerance: float = 1e-9) -> DeferredPlan | None:
     """Fewest whole agents per interval that handle every item by its due interval.
 
     ``work[i]`` seconds arrive in interval ``i`` and must be handled by interval ``due[i]``
     (non-decreasing, ``due[i] >= i``); each agent gives ``capacity`` seconds per interval.
+    With ``peak``, no interval gets more than ``peak`` agents: work that would then be late is
+    pulled forward just enough (``need(s) = max_{t >= s} due_by(t) - (t - s) peak capacity``);
+    ``None`` is returned when no plan within that peak exists.
     The backlog recursion is sequential by nature (what is left carries over), so this walks
     the intervals of one queue once: O(intervals), a week of 30-minute intervals in microseconds.
 
     >>> lazy_schedule([100.0, 100.0], [0, 1], 150.0).agents.tolist()
     [1, 1]
     """
-    work = np.asarray(work, dtype=float)
-    due = np.asarray(due, dtype=np.int64)
-    if work.shape != due.shape:
-        raise ValueError("work and due must have the same length")
-    if np.any(due < np.arange(due.size)) or np.any(np.diff(due) < 0):
-        raise ValueError("due must be non-decreasing and no earlier than each interval")
-    if not capacity > 0:
-        raise ValueError("capacity must be positive")
+    work, due = _validate(work, due, capacity)
     n = work.size
     arrived = np.cumsum(work)
     # work due by the end of interval t: everything arriving in rows whose due index <= t
     due_by = np.zeros(n)
     np.add.at(due_by, due, work)
     due_by = np.cumsum(due_by)
-    agents = np.zeros(n, dtype=np.int64)
-    processed = np.zeros(n)
-    done = 0.0
-    for t in range(n):
-        need = due_by[t] - done
-        k = math.ceil(need / capacity - tolerance) if need > tolerance * capacity else 0
-        agents[t] = k
-        new_done = min(arrived[t], done + k * capacity)
-        processed[t] = new_done - done
-        done = new_done
-    return DeferredPlan(agents=agents, processed=processed, backlog=np.maximum(arrived - np.cumsum(processed), 0.0))
-
-
-def _capped_plan(work: np.ndarray, due_by: np.ndarray, capacity: float, cap: int,
-                 tolerance: float) -> DeferredPlan | None:
-    """Work as early as possible with at most ``cap`` agents; None if some item misses its due time."""
-    n = work.size
-    arrived = np.cumsum(work)
-    agents = np.zeros(n, dtype=np.int64)
-    processed = np.zeros(n)
-    done = 0.0
-    for t in range(n):
-        waiting = arrived[t] - done
-        k = min(cap, math.ceil(waiting / capacity - tolerance)) if waiting > tolerance * capacity else 0
-        new_done = min(arrived[t], done + k * capacity)
-        if new_done < due_by[t] - tolerance * capacity:
+    need = due_by
+    if peak is not None:
+        step = np.arange(n) * (peak * capacity)
+        need = np.maximum.accumulate((due_by - step)[::-1])[::-1] + step
+        # nothing can be done before the first interval, nor more than has arrived
+        if need[0] > (peak + tolerance) * capacity or np.any(need > arrived + tolerance * capacity):
             return None
+    agents = np.zeros(n, dtype=np.int64)
+    processed = np.zeros(n)
+    done = 0.0
+    for t in range(n):
+        gap = need[t] - done
+        k = math.ceil(gap / capacity - tolerance) if gap > tolerance * capacity else 0
         agents[t] = k
+        new_done = min(arrived[t], done + k * capacity)
         processed[t] = new_done - done
         done = new_done
     return DeferredPlan(agents=agents, processed=processed, backlog=np.maximum(arrived - np.cumsum(processed), 0.0))
 
 
-def level_schedule(work, due, capacity: float, *, tolerance: float = 1e-9) -> DeferredPlan:
-    """A smooth plan a roster can follow: the lowest peak of agents that still meets every due time.
+def level_schedule(work, due, capacity: float) -> DeferredPlan:
+    """The fewest agent-intervals that clear every item by its due time, and among those plans
+    the one with the lowest peak (agents in the busiest interval).
 
-    Finds the smallest cap ``K`` such that handling work earliest-due-first, as soon as it
-    arrives, with at most ``K`` agents per interval clears every item by its due interval (with a
-    fixed capacity per interval, working as early as possible is the best one can do for due
-    times, so the check is exact), then staffs each interval with only the agents its waiting
-    work needs, up to ``K``. The peak is the lowest possible; the backlog is worked down early
-    instead of at the last moment (:func:`lazy_schedule` uses the fewest agent-intervals but
-    piles work up at the due time, which gives a roster sharp spikes).
+    The unconstrained lazy plan piles work up to its due time, e.g. a whole Friday of e-mail
+    at 17:30; pulling work forward costs nothing while it does not add rounding, so the peak
+    is lowered by bisection to the smallest cap whose plan still uses the fewest agent-intervals.
 
-    >>> level_schedule([3600.0, 0.0, 0.0, 0.0], [3, 3, 3, 3], 1350.0).agents.tolist()
-    [1, 1, 1, 0]
+    >>> level_schedule([1350.0, 1350.0, 1350.0, 0.0], [3, 3, 3, 3], 1350.0).agents.tolist()
+    [0, 1, 1, 1]
     """
-    work = np.asarray(work, dtype=float)
-    due = np.asarray(due, dtype=np.int64)
-    lazy = lazy_schedule(work, due, capacity, tolerance=tolerance)  # validates; its peak is an upper bound
-    n = work.size
-    due_by = np.zeros(n)
-    np.add.at(due_by, due, work)
-    due_by = np.cumsum(due_by)
-    lo, hi = 0, int(lazy.agents.max()) if n else 0
-    best = _capped_plan(work, due_by, capacity, hi, tolerance) if n else lazy
-    while lo < hi:
+    work, due = _validate(work, due, capacity)
+    best = lazy_schedule(work, due, capacity)
+    total = int(best.agents.sum())
+    lo, hi = 0, int(best.agents.max(initial=0))  # lo: too low (or 0), hi: keeps the total
+    while hi - lo > 1:
         mid = (lo + hi) // 2
-        plan = _capped_plan(work, due_by, capacity, mid, tolerance)
-        if plan is None:
-            lo = mid + 1
-        else:
+        plan = lazy_schedule(work, due, capacity, peak=mid)
+        if plan is not None and int(plan.agents.sum()) == total:
             hi, best = mid, plan
-    return best if best is not None else lazy
+        else:
+            lo = mid
+    return best

@@ -31,6 +31,17 @@ the share answered within ``T`` is
 mean wait of answered contacts needs one integral, ``int_0^y P(x+1, u)/u du``, done with
 Gauss-Legendre quadrature on a window fitted to each problem.
 
+Accuracy (``tests/test_erlang.py``): Erlang B and C, their service level and ASA agree with a
+50-digit mpmath reference to a relative 1e-9 (measured: < 2e-11) from 0.01 to 10,000 Erlangs and
+1 to 12,000 agents, without overflow, NaN or warning; Erlang A's P(wait), abandonment, service
+level and ASA to 1e-9 on the same loads for patience from 30 s to 1 hour (measured: < 1e-10;
+a random check of 250 problems gave < 4e-11). Far beyond an hour accuracy degrades slowly
+(one random problem with 12 h patience was off by 9e-7); the figures stay finite and tend to
+Erlang C as patience grows.
+
+Required agents (:func:`required_agents`) are the smallest integers meeting every target at
+once; the search is vectorised over the problems (see its docstring).
+
 Example
 -------
 >>> round(float(service_level(14, 10.0, 180.0, 20.0)), 5)
@@ -88,19 +99,24 @@ def _falling_series(n: np.ndarray, a: np.ndarray) -> np.ndarray:
 def _log_d(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     """``log(1/B(n, a) - 1)``: -inf at n = 0, where every contact is blocked."""
     n, a = np.broadcast_arrays(np.asarray(n, float), np.asarray(a, float))
+    if n.ndim == 0:
+        return _log_d(n.reshape(1), a.reshape(1)).reshape(())
     out = np.full(n.shape, -np.inf)
     pos = n > 0
     zero_load = pos & (a <= 0)
     out[zero_load] = np.inf
     m = pos & ~zero_load
-    if m.any():
-        nn, aa = n[m], a[m]
+    every = bool(m.all())
+    if every or m.any():
+        nn, aa = (n, a) if every else (n[m], a[m])  # the common case copies nothing
         q = sp.gammaincc(nn, aa)
         with np.errstate(divide="ignore"):
             val = np.log(q) - _log_g(nn, aa)
         low = q < _TINY
         if low.any():
             val[low] = np.log(_falling_series(nn[low], aa[low]))
+        if every:
+            return val
         out[m] = val
     return out
 
@@ -427,8 +443,9 @@ def required_agents(
     Every figure is monotone in the number of agents, so the answer is the largest of the
     per-target answers. Erlang C starts from the square-root staffing guess (Halfin-Whitt,
     read off a table) and walks up or down with the exact Erlang B recursion, one incomplete
-    gamma evaluation per problem; Erlang A brackets the answer from the Erlang C one and
-    closes in with integer regula falsi (Illinois). Both are vectorised over the problems
+    gamma evaluation per problem; Erlang A starts from the Erlang C answer and closes in with
+    secant / Illinois regula falsi steps, probing two neighbouring integers per round (about
+    2.5 to 5 evaluations per problem). Both are vectorised over the problems
     (no Python loop per interval). ``max_abandon`` applies only where ``patience > 0``;
     ``None`` switches a target off. Zero load needs 0 agents. With ``fractional=True`` the
     answer is interpolated linearly between the integer agents below and at the requirement,
@@ -445,7 +462,9 @@ def required_agents(
         raise ValueError("load must be finite and >= 0 and aht > 0")
     out = np.zeros(a.shape)
     c = (a > 0) & (pat <= 0)
-    if c.any():
+    if c.all():  # the common case: no copies
+        out = _required_c(a, h, t, tg)
+    elif c.any():
         out[c] = _required_c(a[c], h[c], t[c], tg.take(c))
     e = (a > 0) & (pat > 0)
     if e.any():
@@ -549,14 +568,15 @@ def _hw_guess(a, h, t, tg: _Targets) -> np.ndarray:
     return np.ceil(a + beta * sq)
 
 
-def _c_ok(n, a, h, t, d, tg: _Targets) -> np.ndarray:
-    """Erlang C service-level and ASA targets met at n agents, given ``d = 1/B(n, a) - 1``."""
+def _c_ok(n, a, h, t, d, sl_min, asa_max) -> np.ndarray:
+    """Erlang C service-level and ASA targets met at n agents, given ``d = 1/B(n, a) - 1``
+    (``sl_min`` and ``asa_max`` already carry the comparison slack)."""
     gap = n - a
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         c = 1.0 / (1.0 + d * (gap / n))
         sl = 1.0 - c * np.exp(-gap * t / h)
         wait = c * h / gap
-    return (gap > 0) & (sl >= tg.sl * (1 - _SLACK)) & (wait <= tg.asa * (1 + _SLACK))
+    return (gap > 0) & (sl >= sl_min) & (wait <= asa_max)
 
 
 def _required_c(a, h, t, tg: _Targets) -> np.ndarray:
@@ -570,20 +590,21 @@ def _required_c(a, h, t, tg: _Targets) -> np.ndarray:
     n_min = np.maximum(np.floor(a) + 1.0, _occupancy_floor(a, tg.occ))
     n = np.maximum(_hw_guess(a, h, t, tg), n_min)
     d = np.exp(np.minimum(_log_d(n, a), 700.0))
-    ok = _c_ok(n, a, h, t, d, tg)
+    sl_min, asa_max = tg.sl * (1 - _SLACK), tg.asa * (1 + _SLACK)
+    ok = _c_ok(n, a, h, t, d, sl_min, asa_max)
     # walk up while failing
     idx = np.flatnonzero(~ok)
     while idx.size:
         n[idx] += 1.0
         d[idx] = np.minimum(n[idx] / a[idx] * (1.0 + d[idx]), 1e300)
-        still = ~_c_ok(n[idx], a[idx], h[idx], t[idx], d[idx], tg.take(idx))
+        still = ~_c_ok(n[idx], a[idx], h[idx], t[idx], d[idx], sl_min[idx], asa_max[idx])
         idx = idx[still]
     # walk down while the agent below also passes
     idx = np.flatnonzero(ok & (n > n_min))
     while idx.size:
         nb = n[idx] - 1.0
         db = a[idx] * d[idx] / n[idx] - 1.0
-        good = (nb >= n_min[idx]) & _c_ok(nb, a[idx], h[idx], t[idx], db, tg.take(idx))
+        good = (nb >= n_min[idx]) & _c_ok(nb, a[idx], h[idx], t[idx], db, sl_min[idx], asa_max[idx])
         n[idx[good]], d[idx[good]] = nb[good], db[good]
         idx = idx[good]
     return n
@@ -592,73 +613,87 @@ def _required_c(a, h, t, tg: _Targets) -> np.ndarray:
 def _a_margin(n, a, h, t, pat, tg: _Targets, *, asa_only: bool = False) -> np.ndarray:
     """Erlang A: smallest slack over the targets at n agents (>= 0: all met), monotone in n.
 
-    The service level enters as ``SL - target``, abandonment, occupancy and ASA as log ratios
-    (target / figure), so the margin is smooth enough for regula falsi.
+    Every target enters as a log ratio (the service level through its miss rate,
+    ``log((1 - target) / (1 - SL))``), each close to linear in n, so the secant steps of
+    :func:`_smallest` land near the root.
     """
     s = erlang_a(n, a, h, pat, t, with_asa=asa_only)
     with np.errstate(divide="ignore", invalid="ignore"):
         if asa_only:
             wait = np.nan_to_num(s.asa, nan=np.inf)
             return np.clip(np.log(tg.asa * (1 + _SLACK) / np.maximum(wait, 1e-300)), -50.0, 50.0)
-        m = np.where(tg.sl > 0, s.service_level - tg.sl * (1 - _SLACK), 1.0)
-        m = np.minimum(m, np.where(tg.abandon < 1, np.log(tg.abandon * (1 + _SLACK) / s.abandon), 1.0))
+        # the miss rate 1 - SL falls roughly exponentially with agents, like the others
+        m = np.where(tg.sl > 0, np.log((1.0 - tg.sl * (1 - _SLACK)) / (1.0 - s.service_level)), np.inf)
+        m = np.minimum(m, np.where(tg.abandon < 1, np.log(tg.abandon * (1 + _SLACK) / s.abandon), np.inf))
         carried = a * (1.0 - s.abandon)
-        m = np.minimum(m, np.where(tg.occ < 1, np.log(tg.occ * n * (1 + _SLACK) / carried), 1.0))
+        m = np.minimum(m, np.where(tg.occ < 1, np.log(tg.occ * n * (1 + _SLACK) / carried), np.inf))
     return np.clip(np.nan_to_num(m, nan=-50.0, posinf=50.0, neginf=-50.0), -50.0, 50.0)
+
+
+_MAX_DOUBLINGS = 64
 
 
 def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """Smallest integer n >= floor with ``margin(n, idx) >= 0`` for a margin increasing in n.
 
-    Brackets the root by probing ``start`` then moving ``step``, 2 ``step``, 4 ``step``, ...
-    (down while passing, up while failing), then closes in with Illinois regula falsi on
-    integers; every step is one vectorised call over the problems still open.
+    Each round probes two neighbouring integers per open problem in one vectorised call, at
+    ``start - 1, start`` first, then where the secant through the last two probes (or, once
+    the answer is bracketed, Illinois regula falsi) puts the root; the pair both brackets and
+    gives the local slope, so a smooth margin settles in two or three rounds. Where the
+    margin is flat (no slope) the pair moves by ``step`` x 2^round instead, so it still brackets.
     """
-    n0 = np.maximum(start, floor)
-    m0 = margin(n0, np.arange(n0.size))
-    lo, hi = np.where(m0 < 0, n0, floor - 1), np.where(m0 >= 0, n0, np.inf)
-    m_lo, m_hi = np.where(m0 < 0, m0, np.nan), np.where(m0 >= 0, m0, np.nan)
-    # bracket
-    k = np.ones(n0.size)
-    idx = np.flatnonzero(np.where(m0 >= 0, hi - 1 > lo, True))
-    while idx.size:
-        up = ~np.isfinite(hi[idx])
-        probe = np.where(up, lo[idx] + step[idx] * k[idx], np.maximum(hi[idx] - step[idx] * k[idx], floor[idx]))
-        m = margin(probe, idx)
-        passed = m >= 0
-        hi[idx] = np.where(passed, probe, hi[idx])
-        m_hi[idx] = np.where(passed, m, m_hi[idx])
-        lo[idx] = np.where(passed, lo[idx], probe)
-        m_lo[idx] = np.where(passed, m_lo[idx], m)
-        k[idx] *= 2.0
-        # done once both ends are known (or the pass sits on the floor)
-        bracketed = np.isfinite(hi[idx]) & ((lo[idx] >= floor[idx]) | (hi[idx] <= floor[idx]))
-        bracketed |= ~up & passed & (probe <= floor[idx])
-        idx = idx[~bracketed]
-    # regula falsi (Illinois) inside [lo, hi]
-    side = np.zeros(n0.size)
-    idx = np.flatnonzero(hi - lo > 1)
-    while idx.size:
-        l, u, ml, mu = lo[idx], hi[idx], m_lo[idx], m_hi[idx]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            p = l + (u - l) * (-ml) / (mu - ml)
-        p = np.where(np.isfinite(p), np.round(p), np.floor((l + u) / 2))
-        probe = np.clip(p, l + 1, u - 1)
-        m = margin(probe, idx)
-        passed = m >= 0
+    size = start.size
+    lo, hi = floor - 1.0, np.full(size, np.inf)  # lo fails (or is below the floor), hi passes
+    m_lo, m_hi = np.full(size, np.nan), np.full(size, np.nan)
+    xa, ma, xb, mb = (np.full(size, np.nan) for _ in range(4))  # the last two probes
+    side = np.zeros(size)
+    idx = np.arange(size)
+    centre = np.maximum(start, floor + 1.0) - 1.0  # first pair: start - 1, start
+    for k in range(_MAX_DOUBLINGS):
+        if not idx.size:
+            break
+        l, u = lo[idx], hi[idx]
+        if k:
+            known = np.isfinite(u) & np.isfinite(m_lo[idx]) & np.isfinite(m_hi[idx])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                falsi = l + (u - l) * (-m_lo[idx]) / (m_hi[idx] - m_lo[idx])
+                secant = xb[idx] - mb[idx] * (xb[idx] - xa[idx]) / (mb[idx] - ma[idx])
+            reach = step[idx] * 2.0 ** k
+            going_up = ~np.isfinite(u)
+            fallback = np.where(going_up, l + reach, np.maximum(u - reach, floor[idx]))
+            rising = (mb[idx] - ma[idx]) * (xb[idx] - xa[idx]) > 0
+            secant = np.where(np.isfinite(secant) & rising, secant, fallback)
+            centre = np.where(known, falsi, secant)
+            centre = np.where(np.isfinite(centre), np.floor(centre), np.floor((l + np.minimum(u, l + 2 * reach)) / 2))
+        # keep the pair strictly inside (lo, hi)
+        q0 = np.clip(centre, l + 1, np.maximum(np.minimum(u - 2, 1e300), l + 1))
+        q1 = np.minimum(q0 + 1, u - 1)
+        pair = q1 > q0
+        both = margin(np.concatenate([q0, q1[pair]]), np.concatenate([idx, idx[pair]]))
+        m0, m1 = both[: idx.size], np.full(idx.size, np.nan)
+        m1[pair] = both[idx.size:]
+        pass0, pass1 = m0 >= 0, np.where(pair, m1 >= 0, True)
+        new_lo = np.where(pass0, l, np.where(pass1, q0, q1))
+        new_hi = np.where(pass0, q0, np.where(pair & pass1, q1, u))
+        new_mlo = np.where(pass0, m_lo[idx], np.where(pass1, m0, m1))
+        new_mhi = np.where(pass0, m0, np.where(pair & pass1, m1, m_hi[idx]))
+        # Illinois: halve the margin kept on a side that stayed put twice in a row
         s = side[idx]
-        # Illinois: halve the margin kept on the side that did not move twice in a row
-        m_lo[idx] = np.where(passed, np.where(s > 0, ml / 2, ml), m)
-        m_hi[idx] = np.where(passed, m, np.where(s < 0, mu / 2, mu))
-        lo[idx] = np.where(passed, l, probe)
-        hi[idx] = np.where(passed, probe, u)
-        side[idx] = np.where(passed, 1.0, -1.0)
+        lo_moved, hi_moved = new_lo > l, new_hi < u
+        new_mlo = np.where(~lo_moved & (s > 0), new_mlo / 2, new_mlo)
+        new_mhi = np.where(~hi_moved & (s < 0), new_mhi / 2, new_mhi)
+        side[idx] = np.where(lo_moved & hi_moved, 0.0, np.where(hi_moved, 1.0, -1.0))
+        lo[idx], hi[idx], m_lo[idx], m_hi[idx] = new_lo, new_hi, new_mlo, new_mhi
+        xa[idx], ma[idx] = q0, m0
+        xb[idx], mb[idx] = np.where(pair, q1, q0), np.where(pair, m1, m0)
         idx = idx[hi[idx] - lo[idx] > 1]
+    if idx.size:
+        raise RuntimeError(f"no number of agents meets the targets for {idx.size} problem(s); check them")
     return hi
 
 
 def _required_a(a, h, t, pat, tg: _Targets) -> np.ndarray:
-    """Erlang A: start at the Erlang C answer (service level only), bracket, regula falsi."""
+    """Erlang A: from the Erlang C answer (service level, occupancy), secant / regula falsi."""
     c_guess = _required_c(a, h, t, _Targets(tg.sl, np.full(a.shape, np.inf), tg.abandon, tg.occ))
     step = np.maximum(1.0, np.ceil(0.25 * np.sqrt(a)))
     ones = np.ones(a.shape)

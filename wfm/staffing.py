@@ -13,11 +13,12 @@ the center onto the right model:
   planner's convention ("divide the load by the concurrency"); it is conservative against a
   model with k independent session slots per agent, which pools more.
 * **Deferred work** (e-mail, posts, forms, outbound lists): by workload within the queue's due
-  time (:func:`wfm.deferred.lazy_schedule`): ``net_agents`` is the work handled in the interval
-  in agent-intervals at full productivity (a float), ``agents`` the fewest whole scheduled agents
-  per interval that clear every item by its due time when each gives
-  ``interval x productive_utilisation`` seconds of work; ``backlog`` the seconds of work
-  carried into the next interval. Productive utilisation (DOMAIN.md: 6 h of 8) already covers
+  time (:func:`wfm.deferred.level_schedule`): ``agents`` are whole scheduled agents per
+  interval using the fewest agent-intervals that clear every item by its due time, when each
+  agent gives ``interval x productive_utilisation`` seconds of work, and among such plans the
+  one with the lowest peak (a roster cannot put a day's e-mail into its last half hour);
+  ``net_agents`` is the work handled in the interval in agent-intervals at full productivity
+  (a float); ``backlog`` the seconds of work carried into the next interval. Productive utilisation (DOMAIN.md: 6 h of 8) already covers
   breaks and aux time, so shrinkage is not applied on top of it for deferred queues.
 
 Live queues turn net agents into scheduled agents with the center's shrinkage:

@@ -92,12 +92,14 @@ def staff(
         "--max-occupancy", help="Calculator: occupancy cap, e.g. 0.85.")] = None,
     shrinkage: Annotated[float | None, typer.Option(
         "--shrinkage", help="Calculator: shrinkage share, e.g. 0.30, for scheduled heads.")] = None,
+    concurrency: Annotated[int, typer.Option(
+        "--concurrency", help="Calculator: sessions one agent serves at once (chat).")] = 1,
 ) -> None:
     """Agents each interval needs: from a forecast file, or for one interval (--calls)."""
     if calls is not None:
         if forecast is not None:
             raise InputError("--calls and --forecast were both given", fix="use --calls for the calculator or --forecast for a file")
-        _calculator(calls, aht, interval, sl, asa, patience, max_abandon, max_occupancy, shrinkage)
+        _calculator(calls, aht, interval, sl, asa, patience, max_abandon, max_occupancy, shrinkage, concurrency)
     elif forecast is not None:
         _file_mode(forecast, config, out)
     else:
@@ -137,7 +139,7 @@ def _file_mode(forecast: Path, config: Path, out: Path) -> None:
     console.print(table)
 
 
-def _calculator(calls, aht, interval, sl, asa, patience, max_abandon, max_occupancy, shrinkage) -> None:
+def _calculator(calls, aht, interval, sl, asa, patience, max_abandon, max_occupancy, shrinkage, concurrency) -> None:
     seconds = parse_interval(interval)
     target, answer = parse_service_level(sl)
     _check("--calls", calls, 0, 1e9, what="a number of contacts")
@@ -147,16 +149,19 @@ def _calculator(calls, aht, interval, sl, asa, patience, max_abandon, max_occupa
     _check("--max-abandon", max_abandon, 0, 1, lo_open=True, what="a share")
     _check("--max-occupancy", max_occupancy, 0, 1, lo_open=True, what="a share")
     _check("--shrinkage", shrinkage, 0, 1, hi_open=True, what="a share")
+    _check("--concurrency", concurrency, 1, 1000, what="a whole number of sessions")
     if max_abandon is not None and patience <= 0:
         raise InputError("--max-abandon needs --patience", fix="give the callers' mean patience in seconds (Erlang A)")
-    load = calls * aht / seconds
-    need = float(erlang.required_agents(load, aht, service_level=target, answer_seconds=answer, max_asa=asa,
+    # chat: an agent on k sessions at once works like one server k times as fast (wfm.staffing)
+    load, aht_eff = calls * aht / (seconds * concurrency), aht / concurrency
+    need = float(erlang.required_agents(load, aht_eff, service_level=target, answer_seconds=answer, max_asa=asa,
                                         max_abandon=max_abandon, max_occupancy=max_occupancy, patience=patience))
     first = max(need - CALCULATOR_SPAN, 1.0)
     agents = np.arange(first, need + CALCULATOR_SPAN + 1)
-    s = erlang.service(agents, load, aht, answer, patience)
+    s = erlang.service(agents, load, aht_eff, answer, patience)
     model = "Erlang A" if patience > 0 else "Erlang C"
-    title = (f"{calls:g} contacts / {seconds / 60:g} min, AHT {aht:g} s = {load:.2f} Erlangs; "
+    per = f" / {concurrency} sessions per agent" if concurrency > 1 else ""
+    title = (f"{calls:g} contacts / {seconds / 60:g} min, AHT {aht:g} s{per} = {load:.2f} Erlangs; "
              f"target {target:.0%} in {answer:g} s ({model})")
     table = Table(title=title)
     cols = ["agents"] + (["scheduled"] if shrinkage is not None else []) + [
