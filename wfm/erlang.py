@@ -633,7 +633,8 @@ def _a_margin(n, a, h, t, pat, tg: _Targets, *, asa_only: bool = False) -> np.nd
 _MAX_DOUBLINGS = 64
 
 
-def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) -> np.ndarray:
+def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray,
+              far: np.ndarray | None = None) -> np.ndarray:
     """Smallest integer n >= floor with ``margin(n, idx) >= 0`` for a margin increasing in n.
 
     Each round probes two neighbouring integers per open problem in one vectorised call, at
@@ -641,6 +642,8 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) ->
     the answer is bracketed, Illinois regula falsi) puts the root; the pair both brackets and
     gives the local slope, so a smooth margin settles in two or three rounds. Where the
     margin is flat (no slope) the pair moves by ``step`` x 2^round instead, so it still brackets.
+    ``far``, if given, is a second guess below ``start`` tried in the second round by the
+    problems whose first pair passed (e.g. a fluid-model answer, far off in overload).
     """
     size = start.size
     lo, hi = floor - 1.0, np.full(size, np.inf)  # lo fails (or is below the floor), hi passes
@@ -664,6 +667,9 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) ->
             rising = (mb[idx] - ma[idx]) * (xb[idx] - xa[idx]) > 0
             secant = np.where(np.isfinite(secant) & rising, secant, fallback)
             centre = np.where(known, falsi, secant)
+            if k == 1 and far is not None:  # both passed: try the second guess
+                down = np.isfinite(u) & ~np.isfinite(m_lo[idx]) & (far[idx] < u - 1)
+                centre = np.where(down, far[idx] - 1.0, centre)
             centre = np.where(np.isfinite(centre), np.floor(centre), np.floor((l + np.minimum(u, l + 2 * reach)) / 2))
         # keep the pair strictly inside (lo, hi)
         q0 = np.clip(centre, l + 1, np.maximum(np.minimum(u - 2, 1e300), l + 1))
@@ -701,7 +707,11 @@ def _required_a(a, h, t, pat, tg: _Targets) -> np.ndarray:
     def margin(n, idx):
         return _a_margin(n, a[idx], h[idx], t[idx], pat[idx], tg.take(idx))
 
-    n = _smallest(margin, c_guess, step, ones)
+    # fluid model of an overloaded queue: a share 1 - n/a abandons, and only the answered can
+    # count for the service level, so n ~ a max(1 - max_abandon, SL target); the occupancy cap
+    # needs n >= a (1 - abandoned) / cap >= a (1 - max_abandon) / cap
+    fluid = np.ceil(a * np.maximum(1.0 - tg.abandon, tg.sl) * np.maximum(1.0, 1.0 / tg.occ))
+    n = _smallest(margin, c_guess, step, ones, far=np.maximum(fluid, 1.0))
     need = np.isfinite(tg.asa)
     if need.any():  # the ASA target, checked where it may bind
         idx = np.flatnonzero(need)
@@ -739,7 +749,8 @@ def _interpolate(n, a, h, t, pat, tg: _Targets) -> np.ndarray:
     frac = np.maximum(frac, np.where(asa0 > tg.asa, cross(np.minimum(asa0, 1e300), s1.asa, tg.asa, False), 0))
     frac = np.maximum(frac, np.where((pat > 0) & (s0.abandon > tg.abandon),
                                      cross(s0.abandon, s1.abandon, tg.abandon, False), 0))
-    frac = np.maximum(frac, np.where(tg.occ < 1, np.clip(a / tg.occ - below, 0.0, 1.0), 0.0))
+    carried = a * (1.0 - np.where(pat > 0, s1.abandon, 0.0))  # Erlang A: abandoned contacts take no time
+    frac = np.maximum(frac, np.where(tg.occ < 1, np.clip(carried / tg.occ - below, 0.0, 1.0), 0.0))
     # Erlang C is unstable at or below the load: the fraction must at least pass it
     frac = np.where((pat <= 0) & (below <= a), np.maximum(frac, np.clip(a - below, 0.0, 1.0)), frac)
     return np.where(n > 0, below + frac, 0.0)
