@@ -105,6 +105,8 @@ def test_unknown_queue_and_negative_contacts_are_input_errors(cfg):
         requirements(_forecast(["phone"], [1]), cfg)
     with pytest.raises(InputError, match="contacts"):
         requirements(_forecast(["calls"], [-1]), cfg)
+    with pytest.raises(InputError, match="contacts"):
+        requirements(_forecast(["calls"], [float("nan")]), cfg)
 
 
 def test_empty_forecast_gives_an_empty_table(cfg):
