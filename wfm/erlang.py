@@ -55,6 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special as sp
 
 __all__ = [
@@ -151,7 +152,7 @@ def _arrays(*args: object) -> list[np.ndarray]:
 
 
 # --------------------------------------------------------------------------- Erlang B / C
-def erlang_b(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray:
+def erlang_b(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Blocking probability of M/M/n/n (Erlang B), exact at any load.
 
     >>> round(float(erlang_b(10, 10.0)), 6)
@@ -162,7 +163,7 @@ def erlang_b(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray
     return sp.expit(-d)
 
 
-def erlang_c(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray:
+def erlang_c(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Probability that a contact waits (Erlang C, M/M/n); 1 where ``agents <= load``.
 
     >>> round(float(erlang_c(14, 10.0)), 5)
@@ -176,7 +177,7 @@ def erlang_c(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray
     return out
 
 
-def service_level(agents, load, aht, answer_seconds) -> np.ndarray:
+def service_level(agents: ArrayLike, load: ArrayLike, aht: ArrayLike, answer_seconds: ArrayLike) -> np.ndarray:
     """Erlang C service level: share of contacts answered within ``answer_seconds``.
 
     >>> round(float(service_level(14, 10.0, 180.0, 20.0)), 5)
@@ -189,7 +190,7 @@ def service_level(agents, load, aht, answer_seconds) -> np.ndarray:
     return np.where(n > a, sl, 0.0)
 
 
-def asa(agents, load, aht) -> np.ndarray:
+def asa(agents: ArrayLike, load: ArrayLike, aht: ArrayLike) -> np.ndarray:
     """Erlang C average speed of answer (seconds); inf where ``agents <= load``.
 
     >>> round(float(asa(14, 10.0, 180.0)), 2)
@@ -201,7 +202,7 @@ def asa(agents, load, aht) -> np.ndarray:
         return np.where(n > a, c * h / (n - a), np.inf)
 
 
-def occupancy(agents, load) -> np.ndarray:
+def occupancy(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Share of agents' time busy, ``load / agents`` (capped at 1; Erlang C).
 
     >>> float(occupancy(20, 10.0))
@@ -231,7 +232,8 @@ class Service:
     occupancy: np.ndarray
 
 
-def erlang_a(agents, load, aht, patience, answer_seconds, *, with_asa: bool = True) -> Service:
+def erlang_a(agents: ArrayLike, load: ArrayLike, aht: ArrayLike, patience: ArrayLike, answer_seconds: ArrayLike,
+             *, with_asa: bool = True) -> Service:
     """Erlang A (M/M/n+M): callers hang up after an exponential patience of mean ``patience`` s.
 
     Returns a :class:`Service`. ``patience`` must be > 0 (use the Erlang C functions for 0).
@@ -393,7 +395,8 @@ def _tail_integral(c: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- one entry point
-def service(agents, load, aht, answer_seconds, patience=0.0, *, with_asa: bool = True) -> Service:
+def service(agents: ArrayLike, load: ArrayLike, aht: ArrayLike, answer_seconds: ArrayLike, patience: ArrayLike = 0.0,
+            *, with_asa: bool = True) -> Service:
     """Reverse calculation: the service ``agents`` give (Erlang C where ``patience == 0``, else A).
 
     Zero load is served perfectly (service level 1, no wait); occupancy is then 0.
@@ -427,15 +430,15 @@ def service(agents, load, aht, answer_seconds, patience=0.0, *, with_asa: bool =
 
 # --------------------------------------------------------------------------- required agents
 def required_agents(
-    load,
-    aht,
+    load: ArrayLike,
+    aht: ArrayLike,
     *,
-    service_level: float | np.ndarray | None = None,
-    answer_seconds: float | np.ndarray = 20.0,
-    max_asa: float | np.ndarray | None = None,
-    max_abandon: float | np.ndarray | None = None,
-    max_occupancy: float | np.ndarray | None = None,
-    patience: float | np.ndarray = 0.0,
+    service_level: ArrayLike | None = None,
+    answer_seconds: ArrayLike = 20.0,
+    max_asa: ArrayLike | None = None,
+    max_abandon: ArrayLike | None = None,
+    max_occupancy: ArrayLike | None = None,
+    patience: ArrayLike = 0.0,
     fractional: bool = False,
 ) -> np.ndarray:
     """The fewest agents meeting every given target at once (Erlang C, or A where patience > 0).

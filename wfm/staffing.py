@@ -41,8 +41,10 @@ import math
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 from wfm import deferred, erlang
+from wfm.config import CenterConfig
 from wfm.errors import InputError
 
 __all__ = ["OUTPUT_COLUMNS", "requirements", "scheduled_agents"]
@@ -54,7 +56,7 @@ OUTPUT_COLUMNS = (
 )
 
 
-def scheduled_agents(net_agents, shrinkage: float) -> np.ndarray:
+def scheduled_agents(net_agents: ArrayLike, shrinkage: float) -> np.ndarray:
     """Heads to schedule so that ``net_agents`` are on line after shrinkage.
 
     >>> scheduled_agents([14, 0], 0.30).tolist()
@@ -66,7 +68,7 @@ def scheduled_agents(net_agents, shrinkage: float) -> np.ndarray:
     return np.ceil(net / (1.0 - shrinkage) - 1e-9).astype(np.int64)
 
 
-def requirements(forecast: pl.DataFrame, cfg) -> pl.DataFrame:
+def requirements(forecast: pl.DataFrame, cfg: CenterConfig) -> pl.DataFrame:
     """Agents per queue and interval for a forecast (one output row per input row, same order).
 
     ``forecast`` has ``queue``, ``start``, ``contacts`` and optionally ``aht_s`` (missing or
