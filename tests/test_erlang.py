@@ -124,7 +124,7 @@ def test_erlang_b_and_c_match_50_digit_reference_at_any_load():
     assert np.all(erlang.erlang_c(n[~stable], a[~stable]) == 1.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(load=st.floats(0.01, 10_000.0), extra=st.floats(0.0, 3.0), agents_cap=st.integers(1, 12_000))
 def test_erlang_b_c_match_reference_at_random_points(load, extra, agents_cap):
     # agents anywhere from the cap to a few sqrt(load) above the load
@@ -168,6 +168,18 @@ def test_erlang_a_matches_50_digit_reference():
         assert rel_err(s.abandon[i], ab) <= 1e-9, case
         assert rel_err(s.service_level[i], sl) <= 1e-9, case
         assert wait is None or rel_err(s.asa[i], wait) <= 1e-9, case
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(load=st.floats(0.05, 5_000.0), beta=st.floats(-2.0, 3.0), patience=st.floats(5.0, 3600.0),
+       answer=st.sampled_from([5.0, 20.0, 60.0, 300.0]))
+def test_erlang_a_matches_reference_at_random_points(load, beta, patience, answer):
+    n = max(1, math.floor(load + beta * math.sqrt(load)))
+    s = erlang.erlang_a(n, load, 180.0, patience, answer)
+    pw, ab, sl, _ = ref_a(n, load, 180.0, patience, answer, max_terms=-1)  # ASA: see the grid test
+    assert rel_err(s.p_wait, pw) <= 1e-9
+    assert rel_err(s.abandon, ab) <= 1e-9
+    assert rel_err(s.service_level, sl) <= 1e-9
 
 
 def test_no_overflow_nan_or_warning_over_the_whole_range():

@@ -76,6 +76,17 @@ def test_chat_divides_the_load_by_concurrency(cfg):
     assert out["net_agents"][0] == expected
 
 
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_the_chat_model_is_conservative_against_session_slots(k):
+    # "one server k times as fast" (our model) never needs fewer agents than "k session slots
+    # per agent" (k n servers at the full AHT), which pools more; at most one more here
+    load = np.linspace(0.2, 400.0, 1500)
+    targets = {"service_level": 0.8, "answer_seconds": 60.0, "max_asa": 20.0}
+    fast = erlang.required_agents(load / k, 240.0 / k, **targets)
+    slots = np.ceil(erlang.required_agents(load, 240.0, **targets) / k)
+    assert np.all(fast >= slots) and np.all(fast - slots <= 1)
+
+
 def test_aht_column_overrides_and_nulls_fall_back(cfg):
     fc = _forecast(["calls"], [100, 100]).with_columns(aht_s=pl.Series([360.0, None]))
     out = requirements(fc, cfg)
@@ -105,6 +116,8 @@ def test_unknown_queue_and_negative_contacts_are_input_errors(cfg):
         requirements(_forecast(["phone"], [1]), cfg)
     with pytest.raises(InputError, match="contacts"):
         requirements(_forecast(["calls"], [-1]), cfg)
+    with pytest.raises(InputError, match="contacts"):
+        requirements(_forecast(["calls"], [float("nan")]), cfg)
 
 
 def test_empty_forecast_gives_an_empty_table(cfg):

@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: DOMAIN.md section 1: productive seconds in an 8-hour day at 75 % utilisation.
 PRODUCTIVE_SECONDS_PER_DAY = 8 * 3600 * 0.75
@@ -58,7 +59,7 @@ def daily_capacity(aht_seconds: float, productive_utilisation: float = 0.75, day
     return day_hours * 3600.0 * productive_utilisation / aht_seconds
 
 
-def due_intervals(starts: np.ndarray, due_seconds: float, interval_seconds: float) -> np.ndarray:
+def due_intervals(starts: ArrayLike, due_seconds: float, interval_seconds: float) -> np.ndarray:
     """Index of the last interval each row's work may be handled in.
 
     ``starts`` are the (sorted) interval starts of one queue in seconds. Work arriving in the
@@ -89,7 +90,7 @@ def _validate(work, due, capacity) -> tuple[np.ndarray, np.ndarray]:
     return work, due
 
 
-def lazy_schedule(work, due, capacity: float, *, peak: int | None = None,
+def lazy_schedule(work: ArrayLike, due: ArrayLike, capacity: float, *, peak: int | None = None,
                   tolerance: float = 1e-9) -> DeferredPlan | None:
     """Fewest whole agents per interval that handle every item by its due interval.
 
@@ -131,7 +132,7 @@ def lazy_schedule(work, due, capacity: float, *, peak: int | None = None,
     return DeferredPlan(agents=agents, processed=processed, backlog=np.maximum(arrived - np.cumsum(processed), 0.0))
 
 
-def level_schedule(work, due, capacity: float) -> DeferredPlan:
+def level_schedule(work: ArrayLike, due: ArrayLike, capacity: float) -> DeferredPlan:
     """The fewest agent-intervals that clear every item by its due time, and among those plans
     the one with the lowest peak (agents in the busiest interval).
 

@@ -55,6 +55,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special as sp
 
 __all__ = [
@@ -151,7 +152,7 @@ def _arrays(*args: object) -> list[np.ndarray]:
 
 
 # --------------------------------------------------------------------------- Erlang B / C
-def erlang_b(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray:
+def erlang_b(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Blocking probability of M/M/n/n (Erlang B), exact at any load.
 
     >>> round(float(erlang_b(10, 10.0)), 6)
@@ -162,7 +163,7 @@ def erlang_b(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray
     return sp.expit(-d)
 
 
-def erlang_c(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray:
+def erlang_c(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Probability that a contact waits (Erlang C, M/M/n); 1 where ``agents <= load``.
 
     >>> round(float(erlang_c(14, 10.0)), 5)
@@ -176,7 +177,7 @@ def erlang_c(agents: np.ndarray | float, load: np.ndarray | float) -> np.ndarray
     return out
 
 
-def service_level(agents, load, aht, answer_seconds) -> np.ndarray:
+def service_level(agents: ArrayLike, load: ArrayLike, aht: ArrayLike, answer_seconds: ArrayLike) -> np.ndarray:
     """Erlang C service level: share of contacts answered within ``answer_seconds``.
 
     >>> round(float(service_level(14, 10.0, 180.0, 20.0)), 5)
@@ -189,7 +190,7 @@ def service_level(agents, load, aht, answer_seconds) -> np.ndarray:
     return np.where(n > a, sl, 0.0)
 
 
-def asa(agents, load, aht) -> np.ndarray:
+def asa(agents: ArrayLike, load: ArrayLike, aht: ArrayLike) -> np.ndarray:
     """Erlang C average speed of answer (seconds); inf where ``agents <= load``.
 
     >>> round(float(asa(14, 10.0, 180.0)), 2)
@@ -201,7 +202,7 @@ def asa(agents, load, aht) -> np.ndarray:
         return np.where(n > a, c * h / (n - a), np.inf)
 
 
-def occupancy(agents, load) -> np.ndarray:
+def occupancy(agents: ArrayLike, load: ArrayLike) -> np.ndarray:
     """Share of agents' time busy, ``load / agents`` (capped at 1; Erlang C).
 
     >>> float(occupancy(20, 10.0))
@@ -231,7 +232,8 @@ class Service:
     occupancy: np.ndarray
 
 
-def erlang_a(agents, load, aht, patience, answer_seconds, *, with_asa: bool = True) -> Service:
+def erlang_a(agents: ArrayLike, load: ArrayLike, aht: ArrayLike, patience: ArrayLike, answer_seconds: ArrayLike,
+             *, with_asa: bool = True) -> Service:
     """Erlang A (M/M/n+M): callers hang up after an exponential patience of mean ``patience`` s.
 
     Returns a :class:`Service`. ``patience`` must be > 0 (use the Erlang C functions for 0).
@@ -393,7 +395,8 @@ def _tail_integral(c: np.ndarray, y: np.ndarray, sign: float) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- one entry point
-def service(agents, load, aht, answer_seconds, patience=0.0, *, with_asa: bool = True) -> Service:
+def service(agents: ArrayLike, load: ArrayLike, aht: ArrayLike, answer_seconds: ArrayLike, patience: ArrayLike = 0.0,
+            *, with_asa: bool = True) -> Service:
     """Reverse calculation: the service ``agents`` give (Erlang C where ``patience == 0``, else A).
 
     Zero load is served perfectly (service level 1, no wait); occupancy is then 0.
@@ -427,15 +430,15 @@ def service(agents, load, aht, answer_seconds, patience=0.0, *, with_asa: bool =
 
 # --------------------------------------------------------------------------- required agents
 def required_agents(
-    load,
-    aht,
+    load: ArrayLike,
+    aht: ArrayLike,
     *,
-    service_level: float | np.ndarray | None = None,
-    answer_seconds: float | np.ndarray = 20.0,
-    max_asa: float | np.ndarray | None = None,
-    max_abandon: float | np.ndarray | None = None,
-    max_occupancy: float | np.ndarray | None = None,
-    patience: float | np.ndarray = 0.0,
+    service_level: ArrayLike | None = None,
+    answer_seconds: ArrayLike = 20.0,
+    max_asa: ArrayLike | None = None,
+    max_abandon: ArrayLike | None = None,
+    max_occupancy: ArrayLike | None = None,
+    patience: ArrayLike = 0.0,
     fractional: bool = False,
 ) -> np.ndarray:
     """The fewest agents meeting every given target at once (Erlang C, or A where patience > 0).
@@ -633,7 +636,8 @@ def _a_margin(n, a, h, t, pat, tg: _Targets, *, asa_only: bool = False) -> np.nd
 _MAX_DOUBLINGS = 64
 
 
-def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) -> np.ndarray:
+def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray,
+              far: np.ndarray | None = None) -> np.ndarray:
     """Smallest integer n >= floor with ``margin(n, idx) >= 0`` for a margin increasing in n.
 
     Each round probes two neighbouring integers per open problem in one vectorised call, at
@@ -641,6 +645,8 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) ->
     the answer is bracketed, Illinois regula falsi) puts the root; the pair both brackets and
     gives the local slope, so a smooth margin settles in two or three rounds. Where the
     margin is flat (no slope) the pair moves by ``step`` x 2^round instead, so it still brackets.
+    ``far``, if given, is a second guess below ``start`` tried in the second round by the
+    problems whose first pair passed (e.g. a fluid-model answer, far off in overload).
     """
     size = start.size
     lo, hi = floor - 1.0, np.full(size, np.inf)  # lo fails (or is below the floor), hi passes
@@ -664,6 +670,9 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray) ->
             rising = (mb[idx] - ma[idx]) * (xb[idx] - xa[idx]) > 0
             secant = np.where(np.isfinite(secant) & rising, secant, fallback)
             centre = np.where(known, falsi, secant)
+            if k == 1 and far is not None:  # both passed: try the second guess
+                down = np.isfinite(u) & ~np.isfinite(m_lo[idx]) & (far[idx] < u - 1)
+                centre = np.where(down, far[idx] - 1.0, centre)
             centre = np.where(np.isfinite(centre), np.floor(centre), np.floor((l + np.minimum(u, l + 2 * reach)) / 2))
         # keep the pair strictly inside (lo, hi)
         q0 = np.clip(centre, l + 1, np.maximum(np.minimum(u - 2, 1e300), l + 1))
@@ -701,7 +710,11 @@ def _required_a(a, h, t, pat, tg: _Targets) -> np.ndarray:
     def margin(n, idx):
         return _a_margin(n, a[idx], h[idx], t[idx], pat[idx], tg.take(idx))
 
-    n = _smallest(margin, c_guess, step, ones)
+    # fluid model of an overloaded queue: a share 1 - n/a abandons, and only the answered can
+    # count for the service level, so n ~ a max(1 - max_abandon, SL target); the occupancy cap
+    # needs n >= a (1 - abandoned) / cap >= a (1 - max_abandon) / cap
+    fluid = np.ceil(a * np.maximum(1.0 - tg.abandon, tg.sl) * np.maximum(1.0, 1.0 / tg.occ))
+    n = _smallest(margin, c_guess, step, ones, far=np.maximum(fluid, 1.0))
     need = np.isfinite(tg.asa)
     if need.any():  # the ASA target, checked where it may bind
         idx = np.flatnonzero(need)
@@ -739,7 +752,8 @@ def _interpolate(n, a, h, t, pat, tg: _Targets) -> np.ndarray:
     frac = np.maximum(frac, np.where(asa0 > tg.asa, cross(np.minimum(asa0, 1e300), s1.asa, tg.asa, False), 0))
     frac = np.maximum(frac, np.where((pat > 0) & (s0.abandon > tg.abandon),
                                      cross(s0.abandon, s1.abandon, tg.abandon, False), 0))
-    frac = np.maximum(frac, np.where(tg.occ < 1, np.clip(a / tg.occ - below, 0.0, 1.0), 0.0))
+    carried = a * (1.0 - np.where(pat > 0, s1.abandon, 0.0))  # Erlang A: abandoned contacts take no time
+    frac = np.maximum(frac, np.where(tg.occ < 1, np.clip(carried / tg.occ - below, 0.0, 1.0), 0.0))
     # Erlang C is unstable at or below the load: the fraction must at least pass it
     frac = np.where((pat <= 0) & (below <= a), np.maximum(frac, np.clip(a - below, 0.0, 1.0)), frac)
     return np.where(n > 0, below + frac, 0.0)

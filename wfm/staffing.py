@@ -41,8 +41,10 @@ import math
 
 import numpy as np
 import polars as pl
+from numpy.typing import ArrayLike
 
 from wfm import deferred, erlang
+from wfm.config import CenterConfig
 from wfm.errors import InputError
 
 __all__ = ["OUTPUT_COLUMNS", "requirements", "scheduled_agents"]
@@ -54,7 +56,7 @@ OUTPUT_COLUMNS = (
 )
 
 
-def scheduled_agents(net_agents, shrinkage: float) -> np.ndarray:
+def scheduled_agents(net_agents: ArrayLike, shrinkage: float) -> np.ndarray:
     """Heads to schedule so that ``net_agents`` are on line after shrinkage.
 
     >>> scheduled_agents([14, 0], 0.30).tolist()
@@ -66,7 +68,7 @@ def scheduled_agents(net_agents, shrinkage: float) -> np.ndarray:
     return np.ceil(net / (1.0 - shrinkage) - 1e-9).astype(np.int64)
 
 
-def requirements(forecast: pl.DataFrame, cfg) -> pl.DataFrame:
+def requirements(forecast: pl.DataFrame, cfg: CenterConfig) -> pl.DataFrame:
     """Agents per queue and interval for a forecast (one output row per input row, same order).
 
     ``forecast`` has ``queue``, ``start``, ``contacts`` and optionally ``aht_s`` (missing or
@@ -93,10 +95,11 @@ def requirements(forecast: pl.DataFrame, cfg) -> pl.DataFrame:
     df = forecast.with_row_index("_row").join(queues, on="queue", how="left")
     aht = pl.col("aht_s").fill_null(pl.col("_aht")) if "aht_s" in df.columns else pl.col("_aht")
     df = df.with_columns(aht.cast(pl.Float64).alias("aht_s"), pl.col("contacts").cast(pl.Float64))
-    if df["contacts"].is_null().any() or (df["contacts"] < 0).any():
+    contacts = df["contacts"]
+    if contacts.is_null().any() or contacts.is_nan().any() or contacts.is_infinite().any() or (contacts < 0).any():
         raise InputError("contacts must be numbers >= 0", file="forecast", column="contacts",
                          fix="fill the gaps with 0 or drop the rows")
-    if (df["aht_s"] <= 0).any():
+    if df["aht_s"].is_nan().any() or df["aht_s"].is_infinite().any() or (df["aht_s"] <= 0).any():
         raise InputError("aht_s must be above 0", file="forecast", column="aht_s", fix="give the handle time in seconds")
 
     live_names = [n for n, q in cfg.queues.items() if q.live]

@@ -95,7 +95,13 @@ def staff(
     concurrency: Annotated[int, typer.Option(
         "--concurrency", help="Calculator: sessions one agent serves at once (chat).")] = 1,
 ) -> None:
-    """Agents each interval needs: from a forecast file, or for one interval (--calls)."""
+    """Agents each interval needs: from a forecast file, or for one interval (--calls).
+
+    File: wfm staff --forecast forecast.csv --config center.toml --out requirements.csv
+
+    Calculator: wfm staff --calls 100 --aht 180 --interval 30m --sl 80/20 --shrinkage 0.3
+    (add --patience 120 for Erlang A, --max-occupancy 0.85, --asa 20, --max-abandon 0.05).
+    """
     if calls is not None:
         if forecast is not None:
             raise InputError("--calls and --forecast were both given", fix="use --calls for the calculator or --forecast for a file")
