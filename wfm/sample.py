@@ -111,7 +111,7 @@ class PoolSize:
 def agent_pool(cfg: CenterConfig, scale: float = 1.0) -> list[PoolSize]:
     """Head count per skill and contract for the sample center at a given volume scale."""
     base = [
-        PoolSize("voice", "full_time", 34), PoolSize("voice", "part_time", 16),
+        PoolSize("voice", "full_time", 38), PoolSize("voice", "part_time", 16),
         PoolSize("chat", "long_day", 12), PoolSize("chat", "part_time", 6),
         PoolSize("backoffice", "full_time", 8),
     ]
