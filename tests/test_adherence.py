@@ -183,8 +183,11 @@ def _days(rows) -> pl.DataFrame:
 
 
 def test_warnings_and_suspension():
-    d = lambda m, dd: date(2026, m, dd)
-    t = lambda m, dd, h=9: datetime(2026, m, dd, h)
+    def d(m, dd):
+        return date(2026, m, dd)
+
+    def t(m, dd, h=9):
+        return datetime(2026, m, dd, h)
     days = _days([
         ("X", d(11, 5), "chat", t(11, 5), "leave"),
         ("X", d(11, 6), "chat", t(11, 6), "absent"),

@@ -658,15 +658,15 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray,
     for k in range(_MAX_DOUBLINGS):
         if not idx.size:
             break
-        l, u = lo[idx], hi[idx]
+        low, u = lo[idx], hi[idx]
         if k:
             known = np.isfinite(u) & np.isfinite(m_lo[idx]) & np.isfinite(m_hi[idx])
             with np.errstate(invalid="ignore", divide="ignore"):
-                falsi = l + (u - l) * (-m_lo[idx]) / (m_hi[idx] - m_lo[idx])
+                falsi = low + (u - low) * (-m_lo[idx]) / (m_hi[idx] - m_lo[idx])
                 secant = xb[idx] - mb[idx] * (xb[idx] - xa[idx]) / (mb[idx] - ma[idx])
             reach = step[idx] * 2.0 ** k
             going_up = ~np.isfinite(u)
-            fallback = np.where(going_up, l + reach, np.maximum(u - reach, floor[idx]))
+            fallback = np.where(going_up, low + reach, np.maximum(u - reach, floor[idx]))
             rising = (mb[idx] - ma[idx]) * (xb[idx] - xa[idx]) > 0
             secant = np.where(np.isfinite(secant) & rising, secant, fallback)
             centre = np.where(known, falsi, secant)
