@@ -673,22 +673,22 @@ def _smallest(margin, start: np.ndarray, step: np.ndarray, floor: np.ndarray,
             if k == 1 and far is not None:  # both passed: try the second guess
                 down = np.isfinite(u) & ~np.isfinite(m_lo[idx]) & (far[idx] < u - 1)
                 centre = np.where(down, far[idx] - 1.0, centre)
-            centre = np.where(np.isfinite(centre), np.floor(centre), np.floor((l + np.minimum(u, l + 2 * reach)) / 2))
+            centre = np.where(np.isfinite(centre), np.floor(centre), np.floor((low + np.minimum(u, low + 2 * reach)) / 2))
         # keep the pair strictly inside (lo, hi)
-        q0 = np.clip(centre, l + 1, np.maximum(np.minimum(u - 2, 1e300), l + 1))
+        q0 = np.clip(centre, low + 1, np.maximum(np.minimum(u - 2, 1e300), low + 1))
         q1 = np.minimum(q0 + 1, u - 1)
         pair = q1 > q0
         both = margin(np.concatenate([q0, q1[pair]]), np.concatenate([idx, idx[pair]]))
         m0, m1 = both[: idx.size], np.full(idx.size, np.nan)
         m1[pair] = both[idx.size:]
         pass0, pass1 = m0 >= 0, np.where(pair, m1 >= 0, True)
-        new_lo = np.where(pass0, l, np.where(pass1, q0, q1))
+        new_lo = np.where(pass0, low, np.where(pass1, q0, q1))
         new_hi = np.where(pass0, q0, np.where(pair & pass1, q1, u))
         new_mlo = np.where(pass0, m_lo[idx], np.where(pass1, m0, m1))
         new_mhi = np.where(pass0, m0, np.where(pair & pass1, m1, m_hi[idx]))
         # Illinois: halve the margin kept on a side that stayed put twice in a row
         s = side[idx]
-        lo_moved, hi_moved = new_lo > l, new_hi < u
+        lo_moved, hi_moved = new_lo > low, new_hi < u
         new_mlo = np.where(~lo_moved & (s > 0), new_mlo / 2, new_mlo)
         new_mhi = np.where(~hi_moved & (s < 0), new_mhi / 2, new_mhi)
         side[idx] = np.where(lo_moved & hi_moved, 0.0, np.where(hi_moved, 1.0, -1.0))
