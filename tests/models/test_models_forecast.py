@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from synth_history import make_history, split
+from models_synth_history import make_history, split
 
 import models
 from models import metrics
