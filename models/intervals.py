@@ -2,7 +2,8 @@
 
 Counts get the variance model ``var = f + c2 * f**2`` (Poisson noise plus a relative level
 error ``c2`` estimated from the residuals); the residuals standardised by it give the
-interval's half-width: the ``level`` quantile of their absolute value, so the interval is
+interval's half-width: the ``level`` quantile of their absolute value (with the split-conformal
+finite-sample correction), so the interval is
 symmetric (the sign of past errors, a week's bias, does not carry over to the next week).
 Rates (AHT) use relative residuals ``(actual - f) / f``.
 """
@@ -47,11 +48,11 @@ class IntervalModel:
         a, f = a[keep], f[keep]
         if is_rate:
             pos = f > 0
-            q = float(np.quantile(np.abs(a[pos] - f[pos]) / f[pos], level))
+            q = float(np.quantile(np.abs(a[pos] - f[pos]) / f[pos], _conformal(level, pos.sum())))
             return IntervalModel(True, 0.0, -q, q)
         r = a - f
         c2 = max(0.0, float((r @ r - f.sum()) / max(f @ f, 1e-12)))
-        q = float(np.quantile(np.abs(r) / np.sqrt(f + c2 * f * f + 1.0), level))
+        q = float(np.quantile(np.abs(r) / np.sqrt(f + c2 * f * f + 1.0), _conformal(level, r.size)))
         return IntervalModel(False, c2, -q, q)
 
     def bounds(self, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -61,3 +62,8 @@ class IntervalModel:
         lo = np.maximum(f + self.q_lo * scale, 0.0)
         hi = np.maximum(f + self.q_hi * scale, lo)
         return lo, hi
+
+
+def _conformal(level: float, n: int) -> float:
+    """Split-conformal quantile level ceil((n + 1) level) / n: covers ``level`` with n residuals."""
+    return min(1.0, float(np.ceil((n + 1) * level) / max(n, 1)))

@@ -11,9 +11,13 @@ ratio to it. The models below differ in how they forecast the daily level:
   weekday x interval effects plus day-level terms, fitted in two cheap separable steps.
 - ``ets_profile``: Holt-Winters exponential smoothing (statsmodels) with weekly seasonality on
   the calendar-adjusted daily levels of the open-day grid.
-- ``uc_profile``: an unobserved-components state-space model (statsmodels): local level +
-  weekday seasonal + calendar regressors; closed and excluded days are missing values the
-  Kalman filter skips.
+- ``uc_profile``: an unobserved-components state-space model (statsmodels) on the log daily
+  levels: a mean plus an AR(1) deviation and a weekday season; closed and excluded days are
+  missing values the Kalman filter skips.
+
+Days with far fewer intervals than usual for their weekday (a partial day at the end of the
+history, a feed outage) are left out of both the level and the profile; outlier days are left
+out of the level fit.
 """
 
 from __future__ import annotations
@@ -30,17 +34,31 @@ WEEK_DAYS = 7.0
 #: Floor of the robust spread of log daily residuals (2 %), so a near-perfect fit does not
 #: turn ordinary days into outliers.
 MIN_LOG_SPREAD = 0.02
+#: A day with fewer rows than this share of its weekday's usual count is a partial day.
+PARTIAL_DAY_SHARE = 0.5
 
 
-def daily_levels(series: Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Days with rows, each day's level (total, or weighted mean for a rate) and row -> day."""
+def daily_levels(
+    series: Series, min_share: float = PARTIAL_DAY_SHARE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Days with rows, each day's level (total, or weighted mean for a rate) and row -> day.
+
+    A day with fewer than ``min_share`` of the usual number of rows for its weekday gets a
+    NaN level (a partial day would understate the total).
+    """
     days, inv = np.unique(series.day, return_inverse=True)
     wy = np.bincount(inv, series.y * series.w)
-    if not series.is_rate:
-        return days, wy, inv
-    w = np.bincount(inv, series.w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return days, np.where(w > 0, wy / w, np.nan), inv
+    rows = np.bincount(inv).astype(float)
+    wd = weekday_of(days)
+    usual = np.zeros(7)
+    for w in np.unique(wd):  # at most seven weekdays
+        usual[w] = np.median(rows[wd == w])
+    partial = rows < min_share * usual[wd]
+    if series.is_rate:
+        w = np.bincount(inv, series.w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wy = np.where(w > 0, wy / w, np.nan)
+    return days, np.where(partial, np.nan, wy), inv
 
 
 class IntradayProfile:

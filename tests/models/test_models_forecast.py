@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
-from synth_history import make_history, split
+from models_synth_history import make_history, split
 
 import models
 from models import metrics
@@ -373,3 +373,18 @@ def test_models_can_be_given_as_configured_instances():
         .predict(fut["start"].to_numpy().astype("datetime64[us]"))
     )
     assert not np.allclose(expected, eight)  # the parameter was used
+
+
+def test_a_partial_last_day_does_not_depress_the_level():
+    frame = make_history(weeks=14, noise=False)
+    cut = dt.datetime(2024, 3, 22, 10)  # history ends on Friday morning
+    hist = frame.filter(pl.col("start") < cut)
+    week = (pl.col("start") >= dt.datetime(2024, 3, 25)) & (
+        pl.col("start") < dt.datetime(2024, 3, 30)
+    )
+    fut = frame.filter(week)
+    # without outlier removal and with a short profile window only the partial-day rule protects
+    bare = models.make("poisson_glm", robust_z=None, profile_weeks=2, profile_half_life_weeks=None)
+    for model in (bare, "poisson_glm", "ets_profile"):
+        res = models.forecast(hist, fut.select("queue", "start"), models=[model], origins=0)
+        assert metrics.accuracy(fut["rate"], res.forecast["contacts"]) > 0.98, model
