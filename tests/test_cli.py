@@ -67,3 +67,24 @@ def test_bad_config_names_the_key(tmp_path):
 def test_missing_file(tmp_path):
     proc = run_wfm("plan", "-c", str(tmp_path / "nope.toml"), "--history", "x.csv", "--agents", "y.csv")
     assert proc.returncode == 2 and "file not found" in proc.stderr and "wfm init" in proc.stderr
+
+
+def test_forecast_with_backtest_writes_accuracy_by_level(tmp_path):
+    import polars as pl
+
+    assert main(["init", str(tmp_path / "c"), "--weeks", "6"]) == 0
+    c = tmp_path / "c"
+    out = tmp_path / "fc" / "forecast.csv"
+    assert main(["forecast", "-c", str(c / "center.toml"), "--history", str(c / "history.csv"),
+                 "--out", str(out), "--backtest"]) == 0
+    fc = pl.read_csv(out, try_parse_dates=True)
+    assert fc.columns == ["queue", "start", "contacts", "lo", "hi", "aht_s", "model"]
+    assert fc["start"].min().date().isoformat() == "2026-11-16"  # the week after the history
+    acc = pl.read_csv(tmp_path / "fc" / "backtest_accuracy.csv")
+    assert set(acc["level"]) == {"interval", "hour", "day"}
+    assert "all" in set(acc["queue"])
+    # summing to days cancels interval noise: day accuracy is never below interval accuracy overall
+    best = acc.filter(pl.col("queue") == "all").group_by("level").agg(pl.col("accuracy").max())
+    d = dict(best.iter_rows())
+    assert d["day"] >= d["hour"] - 1e-9 and d["hour"] >= d["interval"] - 1e-9
+    assert (tmp_path / "fc" / "forecast.png").read_bytes()[:4] == b"\x89PNG"

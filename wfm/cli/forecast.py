@@ -31,7 +31,9 @@ def forecast(
     out: Path = typer.Option(Path("forecast.csv"), "--out", "-o", help="Forecast file to write (CSV or Parquet)."),
     week: str = typer.Option(None, help="Monday of the week to forecast (default: the week after the history)."),
     special_days: Path = typer.Option(None, "--special-days", help="Days to leave out of training or scale: date, action (exclude|factor), factor, queue."),
-    backtest: bool = typer.Option(False, "--backtest", help="Also write backtest.csv, forecast_scores.csv and forecast.png beside --out."),
+    backtest: bool = typer.Option(False, "--backtest", help="Also write backtest.csv (every backtest forecast and actual), "
+                                  "backtest_accuracy.csv (WAPE, MAPE, bias, accuracy per queue and model at interval, "
+                                  "hour and day level), forecast_scores.csv and forecast.png beside --out."),
 ) -> None:
     """Forecast contacts and handle time for every open interval of a week.
 
@@ -53,11 +55,28 @@ def forecast(
         from wfm import plots
 
         files["backtest.csv"] = stage.backtest
+        files["backtest_accuracy.csv"] = backtest_accuracy(stage.backtest)
         files["forecast_scores.csv"] = stage.scores
         files["forecast.png"] = plots.saver(plots.plot_forecast(checked.frame, stage.forecast))
     for p in write_outputs(out.parent if str(out.parent) else Path("."), files):
         console.print(f"wrote {p}")
     _print_scores(stage)
+
+
+def backtest_accuracy(backtest):
+    """Backtest accuracy per queue and model at the interval, hour and day level, and over all queues."""
+    import models
+    import polars as pl
+
+    if backtest.height == 0:
+        return pl.DataFrame()
+    parts = []
+    for level, every in (("interval", None), ("hour", "1h"), ("day", "1d")):
+        per_queue = models.evaluate(backtest, every=every)
+        overall = models.evaluate(backtest.with_columns(queue=pl.lit("all")), every=every)
+        parts += [per_queue.with_columns(level=pl.lit(level)), overall.with_columns(level=pl.lit(level))]
+    out = pl.concat(parts, how="diagonal_relaxed")
+    return out.select("level", *[c for c in out.columns if c != "level"])
 
 
 def _print_scores(stage) -> None:
