@@ -14,12 +14,15 @@ from .types import Conflict, LeaveDecision, Problem, RosterResult
 #: single full subsolver besides its LNS one; the reduced-costs subsolver gives real lower
 #: bounds and good solutions on rostering models (measured on the Curtois benchmark).
 DEFAULT_PARAMS: dict = {}
+#: Parameters of the global search not passed on to the small LNS sub-solves.
+LNS_IGNORED = {"subsolvers"}
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
           hint: dict | None = None, use_greedy_hint: bool = True, stop_at_first: bool = False,
           explain_infeasible: bool = True, params: dict | None = None,
-          complete_hint: bool = True) -> RosterResult:
+          complete_hint: bool = True, lns: bool = False,
+          lns_share_global: float = 0.3, lns_workers: int | None = None) -> RosterResult:
     """Build the CP-SAT roster model of ``problem`` and solve it.
 
     Parameters
@@ -36,6 +39,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
         search starts from it (so a roster exists within seconds on large problems).
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
+    lns : spend the time after the first ``lns_share_global`` of the limit in a
+        large-neighbourhood search (:mod:`solvers.lns`); the bound stays the global search's.
 
     Returns a :class:`RosterResult`.
 
@@ -52,7 +57,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     """
     t0 = time.perf_counter()
     rm = build(problem)
-    if hint is None and use_greedy_hint:
+    build_s = time.perf_counter() - t0
+    if hint is None and use_greedy_hint and problem.interval_mode:  # in classic cover mode
+        # the naive greedy misleads the search more than it helps (measured on Curtois)
         hint = greedy_hint(problem)
     merged = {**DEFAULT_PARAMS, **(params or {})}
     first, fallback = None, None
@@ -61,20 +68,26 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         if complete_hint and problem.interval_mode:
             first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
     remaining = time_limit_s - (time.perf_counter() - t0)
-    solver = make_solver(max(remaining, 0.1), seed, workers, merged)
+    main_s = remaining * (lns_share_global if lns else 1.0)
+    solver = make_solver(max(main_s, 0.1), seed, workers, merged)
     cb = _FirstSolution(t0, stop_at_first)
+    bound = None
     if fallback is not None and (stop_at_first or remaining < 0.5):
         status = cp_model.UNKNOWN
     else:
         status = solver.Solve(rm.model, cb)
+        bound = solver.BestObjectiveBound()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
+    if lns and status == cp_model.FEASIBLE and not stop_at_first:
+        solver = _lns(rm, solver, bound, t0 + time_limit_s, seed, lns_workers or workers, merged)
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
-                          problem=problem, first_solution_s=first or cb.first)
+                          problem=problem, first_solution_s=first or cb.first,
+                          build_s=build_s)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = float(solver.ObjectiveValue())
-        result.bound = None if solver is fallback else float(solver.BestObjectiveBound())
+        result.bound = None if bound is None else float(bound)
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
         if explain_infeasible:
             result.leave_decisions = [_why_refused(problem, dec, time_limit_s, seed)
@@ -86,6 +99,44 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         raise RuntimeError(f"CP-SAT says the model is invalid: {rm.model.Validate()}")
     result.wall_time_s = time.perf_counter() - t0
     return result
+
+
+class _Incumbent:
+    """A solver-like view of an improved solution: values, objective and the global bound."""
+
+    def __init__(self, rm, bound, values: list[int], objective: float):
+        self._fixed = make_solver(10.0, 0, 1, {"fix_variables_to_their_hinted_value": True})
+        m = rm.model
+        m.ClearHints()
+        for i, v in enumerate(values):
+            m.AddHint(m.GetIntVarFromProtoIndex(i), v)
+        self._fixed.Solve(m)
+        self._bound = bound
+
+    def Value(self, expr):
+        return self._fixed.Value(expr)
+
+    def BooleanValue(self, lit):
+        return self._fixed.BooleanValue(lit)
+
+    def ObjectiveValue(self):
+        return self._fixed.ObjectiveValue()
+
+    def BestObjectiveBound(self):
+        return self._bound
+
+    def StatusName(self, status):
+        return self._fixed.StatusName(status)
+
+
+def _lns(rm, solver, bound, deadline: float, seed: int, lns_workers: int, params: dict):
+    from .lns import improve
+
+    values = list(solver.ResponseProto().solution)
+    sub = {k: v for k, v in params.items() if k not in LNS_IGNORED}
+    values, obj, _ = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
+                             seed=seed, workers=lns_workers, params=sub)
+    return _Incumbent(rm, bound, values, obj)
 
 
 def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
