@@ -134,7 +134,7 @@ def run(instances, limit_s: float, seeds, workers: int = 2, params: dict | None 
             t0 = time.perf_counter()
             r = solve(problem, time_limit_s=limit_s, seed=seed, workers=workers,
                       params=params if params is not None else PARAMS, lns=True,
-                      lns_share_global=LNS_SHARE_GLOBAL)
+                      lns_share_global=LNS_SHARE_GLOBAL, deterministic=False)
             wall = time.perf_counter() - t0
             errors = check(problem, r.assignments, r.leave_decisions) if r.feasible else ["none"]
             runs.append((r, wall, len(errors)))

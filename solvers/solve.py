@@ -22,17 +22,20 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
           hint: dict | None = None, use_greedy_hint: bool = True, stop_at_first: bool = False,
           explain_infeasible: bool = True, params: dict | None = None,
           complete_hint: bool = True, lns: bool = False,
-          lns_share_global: float = 0.3, lns_workers: int | None = None) -> RosterResult:
+          lns_share_global: float = 0.3, lns_workers: int | None = None,
+          deterministic: bool = True) -> RosterResult:
     """Build the CP-SAT roster model of ``problem`` and solve it.
 
     Parameters
     ----------
     time_limit_s : wall-time limit, always honoured (the explanation of an infeasible problem
         gets its own limit of the same length).
-    seed, workers : CP-SAT ``random_seed`` and ``num_workers``. Same inputs, seed and workers
-        give the same roster when the search ends on its own (optimal) or ``deterministic`` work
-        limits are set in ``params`` (e.g. ``{"max_deterministic_time": 5}``); a wall-time stop
-        depends on the machine's speed.
+    seed, workers : CP-SAT ``random_seed`` and ``num_workers``.
+    deterministic : run the parallel workers interleaved in a fixed order
+        (``interleave_search``), so the same inputs, seed and workers give the same roster
+        whenever the search ends on its own (optimal) or on a deterministic work limit
+        (``params={"max_deterministic_time": ...}``); a wall-time stop depends on the
+        machine's speed. ``False`` lets the workers race (often faster on big problems).
     hint : ``{(agent_id, day): (template, start_min, skill) | None}`` warm start; by default a
         greedy constructive roster is used as hint.
     stop_at_first : return as soon as a feasible roster exists.
@@ -62,6 +65,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         # the naive greedy misleads the search more than it helps (measured on Curtois)
         hint = greedy_hint(problem)
     merged = {**DEFAULT_PARAMS, **(params or {})}
+    if deterministic and workers > 1:
+        merged.setdefault("interleave_search", True)  # parallel search in a fixed order
     first, fallback = None, None
     if hint:
         _add_hint(rm, hint)
@@ -144,7 +149,7 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     roster, hint every variable with it so the main search starts from a feasible roster.
     Returns (time the roster was found, the solver holding it) or (None, None)."""
     budget = min(max(time_limit_s - (time.perf_counter() - t0), 0.1) / 3, 20.0)
-    fixed = make_solver(budget, seed, workers, {"fix_variables_to_their_hinted_value": True})
+    fixed = make_solver(budget, seed, 1, {"fix_variables_to_their_hinted_value": True})
     if fixed.Solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None
     found = time.perf_counter() - t0
