@@ -24,15 +24,12 @@ from .types import (
     Activity,
     Agent,
     Assignment,
-    Conflict,
     LeaveDecision,
     Problem,
-    RosterResult,
     ShiftTemplate,
     SoftViolation,
     SolverInputError,
 )
-
 
 COVERAGE_REFUSAL = ("coverage: refusing costs less than the under-coverage granting it would "
                     "cause (raise Rules.leave_refusal_weight to favour leave)")

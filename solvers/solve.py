@@ -14,28 +14,36 @@ from .types import Conflict, LeaveDecision, Problem, RosterResult
 #: single full subsolver besides its LNS one; the reduced-costs subsolver gives real lower
 #: bounds and good solutions on rostering models (measured on the Curtois benchmark).
 DEFAULT_PARAMS: dict = {}
+#: Parameters of the global search not passed on to the small LNS sub-solves.
+LNS_IGNORED = {"subsolvers"}
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
           hint: dict | None = None, use_greedy_hint: bool = True, stop_at_first: bool = False,
           explain_infeasible: bool = True, params: dict | None = None,
-          complete_hint: bool = True) -> RosterResult:
+          complete_hint: bool = True, lns: bool = False,
+          lns_share_global: float = 0.3, lns_workers: int | None = None,
+          deterministic: bool = True) -> RosterResult:
     """Build the CP-SAT roster model of ``problem`` and solve it.
 
     Parameters
     ----------
     time_limit_s : wall-time limit, always honoured (the explanation of an infeasible problem
         gets its own limit of the same length).
-    seed, workers : CP-SAT ``random_seed`` and ``num_workers``. Same inputs, seed and workers
-        give the same roster when the search ends on its own (optimal) or ``deterministic`` work
-        limits are set in ``params`` (e.g. ``{"max_deterministic_time": 5}``); a wall-time stop
-        depends on the machine's speed.
+    seed, workers : CP-SAT ``random_seed`` and ``num_workers``.
+    deterministic : run the parallel workers interleaved in a fixed order
+        (``interleave_search``), so the same inputs, seed and workers give the same roster
+        whenever the search ends on its own (optimal) or on a deterministic work limit
+        (``params={"max_deterministic_time": ...}``); a wall-time stop depends on the
+        machine's speed. ``False`` lets the workers race (often faster on big problems).
     hint : ``{(agent_id, day): (template, start_min, skill) | None}`` warm start; by default a
         greedy constructive roster is used as hint.
     stop_at_first : return as soon as a feasible roster exists.
     complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
         search starts from it (so a roster exists within seconds on large problems).
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
+    lns : spend the time after the first ``lns_share_global`` of the limit in a
+        large-neighbourhood search (:mod:`solvers.lns`); the bound stays the global search's.
 
     Returns a :class:`RosterResult`.
 
@@ -52,29 +60,39 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     """
     t0 = time.perf_counter()
     rm = build(problem)
-    if hint is None and use_greedy_hint:
+    build_s = time.perf_counter() - t0
+    if hint is None and use_greedy_hint and problem.interval_mode:  # in classic cover mode
+        # the naive greedy misleads the search more than it helps (measured on Curtois)
         hint = greedy_hint(problem)
     merged = {**DEFAULT_PARAMS, **(params or {})}
+    if deterministic and workers > 1:
+        merged.setdefault("interleave_search", True)  # parallel search in a fixed order
     first, fallback = None, None
     if hint:
         _add_hint(rm, hint)
         if complete_hint and problem.interval_mode:
             first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
     remaining = time_limit_s - (time.perf_counter() - t0)
-    solver = make_solver(max(remaining, 0.1), seed, workers, merged)
+    main_s = remaining * (lns_share_global if lns else 1.0)
+    solver = make_solver(max(main_s, 0.1), seed, workers, merged)
     cb = _FirstSolution(t0, stop_at_first)
+    bound = None
     if fallback is not None and (stop_at_first or remaining < 0.5):
         status = cp_model.UNKNOWN
     else:
         status = solver.Solve(rm.model, cb)
+        bound = solver.BestObjectiveBound()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
+    if lns and status == cp_model.FEASIBLE and not stop_at_first:
+        solver = _lns(rm, solver, bound, t0 + time_limit_s, seed, lns_workers or workers, merged)
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
-                          problem=problem, first_solution_s=first or cb.first)
+                          problem=problem, first_solution_s=first or cb.first,
+                          build_s=build_s)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = float(solver.ObjectiveValue())
-        result.bound = None if solver is fallback else float(solver.BestObjectiveBound())
+        result.bound = None if bound is None else float(bound)
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
         if explain_infeasible:
             result.leave_decisions = [_why_refused(problem, dec, time_limit_s, seed)
@@ -88,12 +106,50 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     return result
 
 
+class _Incumbent:
+    """A solver-like view of an improved solution: values, objective and the global bound."""
+
+    def __init__(self, rm, bound, values: list[int], objective: float):
+        self._fixed = make_solver(10.0, 0, 1, {"fix_variables_to_their_hinted_value": True})
+        m = rm.model
+        m.ClearHints()
+        for i, v in enumerate(values):
+            m.AddHint(m.GetIntVarFromProtoIndex(i), v)
+        self._fixed.Solve(m)
+        self._bound = bound
+
+    def Value(self, expr):
+        return self._fixed.Value(expr)
+
+    def BooleanValue(self, lit):
+        return self._fixed.BooleanValue(lit)
+
+    def ObjectiveValue(self):
+        return self._fixed.ObjectiveValue()
+
+    def BestObjectiveBound(self):
+        return self._bound
+
+    def StatusName(self, status):
+        return self._fixed.StatusName(status)
+
+
+def _lns(rm, solver, bound, deadline: float, seed: int, lns_workers: int, params: dict):
+    from .lns import improve
+
+    values = list(solver.ResponseProto().solution)
+    sub = {k: v for k, v in params.items() if k not in LNS_IGNORED}
+    values, obj, _ = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
+                             seed=seed, workers=lns_workers, params=sub)
+    return _Incumbent(rm, bound, values, obj)
+
+
 def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     """Solve with the hinted shifts fixed (breaks, counts and costs left free): if that gives a
     roster, hint every variable with it so the main search starts from a feasible roster.
     Returns (time the roster was found, the solver holding it) or (None, None)."""
     budget = min(max(time_limit_s - (time.perf_counter() - t0), 0.1) / 3, 20.0)
-    fixed = make_solver(budget, seed, workers, {"fix_variables_to_their_hinted_value": True})
+    fixed = make_solver(budget, seed, 1, {"fix_variables_to_their_hinted_value": True})
     if fixed.Solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None
     found = time.perf_counter() - t0

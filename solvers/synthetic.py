@@ -82,19 +82,28 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--first", action="store_true", help="stop at the first feasible roster")
+    ap.add_argument("--lns", action="store_true", help="large-neighbourhood search after 30 %")
     args = ap.parse_args(argv)
-    t0 = time.perf_counter()
     p = center(args.agents, args.days, args.interval)
-    r = solve(p, time_limit_s=args.limit, workers=args.workers, stop_at_first=args.first)
+    t0 = time.perf_counter()
+    r = solve(p, time_limit_s=args.limit, workers=args.workers, stop_at_first=args.first,
+              lns=args.lns)
     wall = time.perf_counter() - t0
     req = sum(int(v.sum()) for v in p.requirement.values())
     cov = r.coverage()
     met = sum(int(np.minimum(cov[k], p.requirement[k]).sum()) for k in p.requirement)
-    print(f"agents={args.agents} days={args.days} interval={args.interval} status={r.status} "
-          f"first_feasible_s={r.first_solution_s} objective={r.objective} bound={r.bound} "
-          f"gap={r.gap} wall_s={wall:.1f} required_agent_intervals={req} covered={met} "
-          f"({100 * met / max(req, 1):.1f} %) hard_violations="
-          f"{len(check(p, r.assignments, r.leave_decisions)) if r.feasible else '-'}")
+    off = sum(int(np.abs(cov[k] - p.requirement[k]).sum()) for k in p.requirement)
+    by_rule: dict[str, int] = {}
+    for v in r.violations:
+        by_rule[v.rule] = by_rule.get(v.rule, 0) + v.cost
+    bad = check(p, r.assignments, r.leave_decisions) if r.feasible else None
+    print(f"agents={args.agents} days={args.days} interval={args.interval}min "
+          f"status={r.status} build_s={r.build_s:.1f} first_feasible_s="
+          f"{r.first_solution_s and round(r.first_solution_s, 1)} objective={r.objective} "
+          f"bound={r.bound} wall_s={wall:.1f}")
+    print(f"required agent-intervals={req} covered={met} ({100 * met / max(req, 1):.1f} %) "
+          f"accuracy 1-|sched-req|/req={100 * (1 - off / max(req, 1)):.1f} % "
+          f"cost by rule={by_rule} hard violations={'-' if bad is None else len(bad)}")
 
 
 if __name__ == "__main__":

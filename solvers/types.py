@@ -366,7 +366,8 @@ class RosterResult:
     ``status`` is CP-SAT's (``OPTIMAL``, ``FEASIBLE``, ``INFEASIBLE``, ``UNKNOWN``,
     ``MODEL_INVALID``). For ``INFEASIBLE``, ``explanation`` lists rules that cannot hold
     together (by rule, agent and day) so a planner can relax one of them.
-    ``first_solution_s`` is the wall time at which the first feasible roster was found.
+    ``first_solution_s`` is the wall time (from the call, model building included) at which
+    the first feasible roster was found; ``build_s`` the time spent building the model.
     """
 
     status: str
@@ -375,6 +376,7 @@ class RosterResult:
     wall_time_s: float
     problem: Problem
     first_solution_s: float | None = None
+    build_s: float | None = None
     assignments: list[Assignment] = field(default_factory=list)
     leave_decisions: list[LeaveDecision] = field(default_factory=list)
     violations: list[SoftViolation] = field(default_factory=list)

@@ -15,8 +15,8 @@ FREE = Contract("free", max_consecutive_days=None)
 def classic(agents: list[Agent], templates: list[ShiftTemplate], cover: list[tuple],
             days: int, **rules) -> Problem:
     """Classic-cover problem: ``cover`` items are (day, template, required[, w_under, w_over])."""
-    base = dict(min_rest_min=0, continuous_coverage=False, handover=False,
-                weekend_fairness_weight=0, stability_weight=0)
+    base = {"min_rest_min": 0, "continuous_coverage": False, "handover": False,
+                "weekend_fairness_weight": 0, "stability_weight": 0}
     base.update(rules)
     return Problem(Grid(MONDAY, days, 60), templates, agents,
                    cover=[ShiftCover(*c) for c in cover], rules=Rules(**base))
@@ -31,7 +31,7 @@ def interval(agents: list[Agent], templates: list[ShiftTemplate], req: np.ndarra
     if open_hours:
         hrs = np.arange(ipd) * interval_min / 60
         open_[skill] = np.tile((hrs >= open_hours[0]) & (hrs < open_hours[1]), (days, 1))
-    base = dict(weekend_fairness_weight=0, late_fairness_weight=0)
+    base = {"weekend_fairness_weight": 0, "late_fairness_weight": 0}
     base.update(rules)
     return Problem(Grid(MONDAY, days, interval_min, open_), templates, agents,
                    requirement={skill: req}, rules=Rules(**base))

@@ -56,3 +56,19 @@ def test_random_rosters_keep_every_hard_rule(p):
     if r.status == "INFEASIBLE":
         assert r.explanation, "an infeasible problem must be explained"
 
+
+
+def test_lns_keeps_every_hard_rule():
+    p = parse(DATA / "Instance2.txt")
+    r = solved(p, limit=6, lns=True, lns_share_global=0.2, deterministic=False)
+    assert r.feasible and r.objective >= OPTIMA[2]
+
+
+def test_synthetic_center_with_breaks_gets_a_checked_roster():
+    from solvers.synthetic import center
+
+    p = center(16, 2, 15)
+    r = solved(p, limit=8)
+    assert r.feasible and r.first_solution_s is not None
+    lunches = [b for a in r.assignments for b in a.breaks if b.kind == "lunch"]
+    assert lunches  # 8 h and 12 h shifts carry a lunch

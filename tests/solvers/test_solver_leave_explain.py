@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-
 from datetime import datetime, timedelta
 from pathlib import Path
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import timedelta
-
 
 import numpy as np
 from solver_helpers import MONDAY, agent, classic, day_shift, interval, solved, worked
@@ -106,7 +106,7 @@ def test_one_on_one_off():
     c = Contract("c", pattern="1on1off", max_consecutive_days=None)
     r = solved(classic([agent("a", c)], [D], [(d, "day", 1) for d in range(6)], days=6))
     days = worked(r, "a")
-    assert len(days) == 3 and all(b - a == 2 for a, b in zip(days, days[1:]))
+    assert len(days) == 3 and all(b - a == 2 for a, b in itertools.pairwise(days))
 
 
 def test_five_on_two_off_prefers_consecutive_days_off():
