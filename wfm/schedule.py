@@ -19,7 +19,17 @@ import numpy as np
 import polars as pl
 
 from solvers import solve
-from solvers.types import Agent, BreakRule, Contract, Grid, LeaveRequest, Problem, Rules, ShiftTemplate
+from solvers.types import (
+    Agent,
+    BreakRule,
+    Contract,
+    Grid,
+    LeaveRequest,
+    PreviousShift,
+    Problem,
+    Rules,
+    ShiftTemplate,
+)
 from wfm.config import WEEKDAYS, CenterConfig
 from wfm.errors import InputError, ScheduleError
 
@@ -70,9 +80,29 @@ def _open_array(cfg: CenterConfig, skill: str, week: date) -> np.ndarray:
     return out
 
 
+def previous_shifts(roster: pl.DataFrame | None) -> dict[str, dict[date, PreviousShift]]:
+    """The published roster's shifts per agent and date (for re-planning and leave notice)."""
+    out: dict[str, dict[date, PreviousShift]] = {}
+    if roster is None:
+        return out
+    for r in roster.filter(pl.col("activity") == "shift").iter_rows(named=True):
+        if not r.get("shift"):
+            raise InputError("the published roster has no shift template", column="shift",
+                             fix="give a roster exported by wfm schedule or wfm plan (it has the 'shift' column)")
+        out.setdefault(r["agent_id"], {})[r["date"]] = PreviousShift(
+            r["shift"], r["start"].hour * 60 + r["start"].minute, r.get("skill"))
+    return out
+
+
 def build_problem(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.DataFrame,
-                  leave: pl.DataFrame | None, week: date) -> Problem:
-    """The solver's inputs for one week of the center."""
+                  leave: pl.DataFrame | None, week: date, previous: pl.DataFrame | None = None) -> Problem:
+    """The solver's inputs for one week of the center.
+
+    ``previous`` is the published roster of the week, if any: re-planning then keeps changes
+    small (a soft cost per changed agent-day) and leave notice counts from the published shift
+    a request touches (a shift already in progress cannot be taken as leave).
+    """
+    published = previous_shifts(previous)
     step = cfg.interval
     per_day = 24 * 60 // step
     req = requirement_by_skill(cfg, requirements, week)
@@ -114,7 +144,8 @@ def build_problem(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
         people.append(Agent(
             agent_id=row["agent_id"], contract=contracts[row["contract"]],
             skills=tuple(s.strip() for s in row["skills"].split("|")),
-            pool=row["contract"], fixed_days_off=frozenset(off)))
+            pool=row["contract"], fixed_days_off=frozenset(off),
+            previous=published.get(row["agent_id"], {})))
     requests = []
     if leave is not None:
         for row in leave.iter_rows(named=True):
@@ -214,13 +245,17 @@ def leave_frame(result) -> pl.DataFrame:
 
 def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.DataFrame,
                   leave: pl.DataFrame | None = None, week: date | None = None,
-                  *, time_limit_s: float | None = None, seed: int | None = None) -> ScheduleStage:
-    """Build the week's roster. ``week`` defaults to the Monday of the first requirement."""
+                  *, time_limit_s: float | None = None, seed: int | None = None,
+                  previous: pl.DataFrame | None = None) -> ScheduleStage:
+    """Build the week's roster. ``week`` defaults to the Monday of the first requirement.
+
+    With ``previous`` (the published roster) it re-plans: see :func:`build_problem`.
+    """
     if requirements.height == 0:
         raise InputError("no requirement rows", file="requirements", fix="run `wfm staff` first")
     first = requirements["start"].min().date()
     week = week or (first - timedelta(days=first.weekday()))
-    problem = build_problem(cfg, requirements, agents, leave, week)
+    problem = build_problem(cfg, requirements, agents, leave, week, previous)
     result = solve(problem, time_limit_s=time_limit_s or cfg.rules.time_limit_seconds,
                    seed=cfg.center.seed if seed is None else seed, workers=2)
     explanation = [str(c) for c in result.explanation]

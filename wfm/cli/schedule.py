@@ -15,6 +15,8 @@ def schedule(
     requirements: Path = typer.Option(..., "--requirements", help="Requirements: queue, start, agents (from `wfm staff`)."),
     agents: Path = typer.Option(..., "--agents", help="Agents: agent_id, contract, skills [, name, days_off]."),
     leave: Path = typer.Option(None, "--leave", help="Leave requests: agent_id, start, end, kind, requested_at."),
+    previous: Path = typer.Option(None, "--previous", help="The published roster of the week, to re-plan it: few changes, "
+                                  "and leave notice counted from the published shift (no leave for a shift in progress)."),
     config: Path = ConfigOption,
     out: Path = typer.Option(Path("roster.csv"), "--out", "-o", help="Roster file to write; coverage.csv and plots go beside it."),
     time_limit: float = typer.Option(None, "--time-limit", help="Solver time limit in seconds (default: [rules] time_limit_seconds)."),
@@ -26,15 +28,16 @@ def schedule(
     when leave was asked for, leave_decisions.csv with the reason for each refusal.
     """
     from wfm import plots as P
-    from wfm.io import read_agents, read_leave, read_requirements, write_outputs
+    from wfm.io import read_agents, read_leave, read_requirements, read_roster, write_outputs
     from wfm.schedule import schedule_week
 
     cfg = load_config(config)
     req = read_requirements(requirements, cfg).frame
     ag = read_agents(agents, cfg).frame
     lv = read_leave(leave, ag).frame if leave else None
+    prev = read_roster(previous).frame if previous else None
     with console.status("building the roster (CP-SAT)..."):
-        stage = schedule_week(cfg, req, ag, lv, time_limit_s=time_limit)
+        stage = schedule_week(cfg, req, ag, lv, time_limit_s=time_limit, previous=prev)
     for line in stage.explanation:
         note(line)
     files = {out.name: stage.roster, "coverage.csv": stage.coverage}
