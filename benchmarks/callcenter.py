@@ -28,7 +28,7 @@ from wfm.config import CenterConfig
 from wfm.forecasting import forecast_week
 from wfm.plan import summarise
 from wfm.sample import generate_agents, generate_history, sample_config_path
-from wfm.schedule import build_problem, coverage_frame, leave_frame, roster_frame
+from wfm.schedule import ScheduleStage, build_problem, coverage_frame, leave_frame, roster_frame
 from wfm.staffing import requirements
 
 OUT = Path(__file__).resolve().parent / "results" / "callcenter.md"
@@ -87,13 +87,8 @@ def main() -> None:
     roster = roster_frame(result, problem.grid)
     cov = coverage_frame(cfg, req, roster, fc.week)
 
-    class _Stage:  # the fields summarise() reads
-        pass
-
-    st = _Stage()
-    st.coverage, st.roster, st.leave = cov, roster, leave_frame(result)
-    st.status, st.objective, st.bound = str(result.status), result.objective, result.bound
-    st.wall_time_s = result.wall_time_s
+    st = ScheduleStage(roster=roster, coverage=cov, leave=leave_frame(result), status=str(result.status),
+                       objective=result.objective, bound=result.bound, wall_time_s=result.wall_time_s)
     s = summarise(cfg, fc.forecast, req, st)
     first = getattr(result, "first_solution_s", None)
     gap = (abs(result.objective - result.bound) / max(abs(result.objective), 1e-9)
