@@ -88,3 +88,23 @@ def test_forecast_with_backtest_writes_accuracy_by_level(tmp_path):
     d = dict(best.iter_rows())
     assert d["day"] >= d["hour"] - 1e-9 and d["hour"] >= d["interval"] - 1e-9
     assert (tmp_path / "fc" / "forecast.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_infeasible_roster_names_the_rule_and_the_date(tmp_path, capsys):
+    """One agent cannot keep a 12-hour day covered with 8-hour shifts: say which rule, which day."""
+    (tmp_path / "center.toml").write_text(
+        "[center]\ninterval_minutes = 60\n[hours]\n" + "".join(
+            f'{d} = "{"08:00-20:00" if d in ("mon", "tue") else "closed"}"\n'
+            for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
+        + '[queues.calls]\nchannel = "inbound_call"\nskill = "voice"\n'
+        + '[shifts.day8]\nminutes = 480\nearliest_start = "08:00"\nlatest_start = "12:00"\nstep_minutes = 60\n'
+        + '[contracts.ft]\nshifts = ["day8"]\nmin_days_per_week = 0\n')
+    (tmp_path / "req.csv").write_text("queue,start,agents\ncalls,2026-11-16 08:00,1\ncalls,2026-11-17 08:00,1\n")
+    (tmp_path / "agents.csv").write_text("agent_id,contract,skills\nA1,ft,voice\n")
+    code = main(["schedule", "-c", str(tmp_path / "center.toml"), "--requirements", str(tmp_path / "req.csv"),
+                 "--agents", str(tmp_path / "agents.csv"), "--out", str(tmp_path / "roster.csv"),
+                 "--time-limit", "10"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2
+    assert "continuous coverage" in err and "2026" in err and "Nov" in err
+    assert not (tmp_path / "roster.csv").exists()
