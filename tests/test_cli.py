@@ -88,6 +88,7 @@ def test_forecast_with_backtest_writes_accuracy_by_level(tmp_path):
     d = dict(best.iter_rows())
     assert d["day"] >= d["hour"] - 1e-9 and d["hour"] >= d["interval"] - 1e-9
     assert (tmp_path / "fc" / "forecast.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "fc" / "backtest.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_infeasible_roster_names_the_rule_and_the_date(tmp_path, capsys):

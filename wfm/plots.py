@@ -126,3 +126,35 @@ def plot_roster(roster: pl.DataFrame, *, max_agents: int = 80) -> Figure:
     ax.legend(loc="upper right", fontsize=8, ncols=4)
     fig.tight_layout()
     return fig
+
+
+def plot_backtest(backtest: pl.DataFrame, scores: pl.DataFrame) -> Figure:
+    """Forecast vs actual of the latest backtest week, per queue, for the model chosen for it.
+
+    ``backtest``: ``queue, model, origin, start, actual, forecast, lo, hi``; ``scores`` has ``queue,
+    model, chosen, accuracy``. The title gives the week's accuracy (1 - WAPE) and interval coverage.
+    """
+    chosen = scores.filter(pl.col("chosen")).select("queue", "model")
+    bt = backtest.join(chosen, on=["queue", "model"])
+    queues = chosen["queue"].to_list()
+    fig, axes = plt.subplots(len(queues), 1, figsize=(13, 2.4 * len(queues)), squeeze=False)
+    for ax, q in zip(axes[:, 0], queues, strict=True):
+        part = bt.filter(pl.col("queue") == q)
+        newest = part.sort("start")["origin"][-1] if part.height else None  # the origin nearest today
+        last = part.filter(pl.col("origin") == newest).sort("start")
+        a, f = last["actual"].to_numpy(), last["forecast"].to_numpy()
+        acc = 1 - np.abs(a - f).sum() / a.sum() if a.sum() else float("nan")
+        cov = float(((a >= last["lo"].to_numpy()) & (a <= last["hi"].to_numpy())).mean()) if last.height else float("nan")
+        g = _with_gaps(last, ["actual", "forecast", "lo", "hi"])
+        x = g["start"].to_list()
+        ax.fill_between(x, g["lo"].to_numpy(), g["hi"].to_numpy(), color="#4C72B0", alpha=0.25, lw=0,
+                        label="prediction interval")
+        ax.plot(x, g["actual"].to_numpy(), lw=0.9, color="#333333", label="actual")
+        ax.plot(x, g["forecast"].to_numpy(), lw=1.0, color="#4C72B0", label="forecast")
+        model = last["model"][0] if last.height else ""
+        ax.set_title(f"{q}: backtest week, {model}: accuracy {acc:.1%}, interval coverage {cov:.0%}", fontsize=10)
+        ax.set_ylabel("contacts")
+        _day_axis(ax, _span_days(last) if last.height else 7)
+        ax.legend(loc="upper left", fontsize=8, ncols=3)
+    fig.tight_layout()
+    return fig

@@ -33,7 +33,8 @@ def forecast(
     special_days: Path = typer.Option(None, "--special-days", help="Days to leave out of training or scale: date, action (exclude|factor), factor, queue."),
     backtest: bool = typer.Option(False, "--backtest", help="Also write backtest.csv (every backtest forecast and actual), "
                                   "backtest_accuracy.csv (WAPE, MAPE, bias, accuracy per queue and model at interval, "
-                                  "hour and day level), forecast_scores.csv and forecast.png beside --out."),
+                                  "hour and day level), backtest.png (forecast vs actual of the latest backtest week), "
+                                  "forecast_scores.csv and forecast.png beside --out."),
 ) -> None:
     """Forecast contacts and handle time for every open interval of a week.
 
@@ -58,6 +59,7 @@ def forecast(
         files["backtest_accuracy.csv"] = backtest_accuracy(stage.backtest)
         files["forecast_scores.csv"] = stage.scores
         files["forecast.png"] = plots.saver(plots.plot_forecast(checked.frame, stage.forecast))
+        files["backtest.png"] = plots.saver(plots.plot_backtest(stage.backtest, stage.scores))
     for p in write_outputs(out.parent if str(out.parent) else Path("."), files):
         console.print(f"wrote {p}")
     _print_scores(stage)
