@@ -124,10 +124,25 @@ def test_off_grid_timestamp(tmp_path, cfg):
     assert (e.row, e.column) == (4, "start") and "30-minute interval grid" in str(e)
 
 
-def test_finer_data_than_config_says_so(tmp_path, cfg):
-    text = "queue,start,contacts\ncalls,2026-11-16 08:00,1\ncalls,2026-11-16 08:15,2\ncalls,2026-11-16 08:30,1\n"
+def test_finer_data_is_summed_to_the_center_grid(tmp_path, cfg):
+    text = ("queue,start,contacts,aht_s,abandoned\n"
+            "calls,2026-11-16 08:00,1,100,0\ncalls,2026-11-16 08:15,3,200,1\n"
+            "calls,2026-11-16 08:30,2,150,0\ncalls,2026-11-16 08:45,0,,0\n"
+            "calls,2026-11-16 09:00,4,180,0\ncalls,2026-11-16 09:15,4,180,2\n"
+            "calls,2026-11-16 09:30,1,120,0\ncalls,2026-11-16 09:45,1,120,0\n")
+    checked = read_history(write(tmp_path, text), cfg)
+    f = checked.frame.sort("start")
+    assert f["contacts"].to_list()[:4] == [4, 2, 8, 2]
+    assert f["abandoned"].to_list()[:4] == [1, 0, 2, 0]
+    assert f["aht_s"][0] == pytest.approx((1 * 100 + 3 * 200) / 4)  # contact-weighted
+    assert f["aht_s"][1] == pytest.approx(150)  # the empty quarter-hour carries no handle time
+    assert any("15-minute data summed to the center's 30-minute intervals" in n for n in checked.notes)
+
+
+def test_data_on_another_grid_says_how_to_fix_it(tmp_path, cfg):
+    text = "queue,start,contacts\ncalls,2026-11-16 08:00,1\ncalls,2026-11-16 08:20,2\ncalls,2026-11-16 08:40,1\n"
     e = error_of(read_history, write(tmp_path, text), cfg)
-    assert "15-minute data" in str(e) and "interval_minutes = 15" in str(e)
+    assert "20-minute data" in str(e) and "interval_minutes = 20" in str(e)
 
 
 def test_mixed_interval_lengths(tmp_path):

@@ -288,14 +288,6 @@ def check_history(df: pl.DataFrame, cfg, file: str = "history") -> Checked:
     notes: list[str] = []
     _unknown(df, "queue", list(cfg.queues), file, "queue")
     step = cfg.interval
-    off = (df["start"].dt.minute() % step != 0) | (df["start"].dt.second() != 0)
-    if off.any():
-        i = int(off.arg_true()[0])
-        data_step = _data_interval(df)
-        hint = (f"the file looks like {data_step}-minute data; set [center] interval_minutes = {data_step} "
-                "or aggregate it") if data_step and data_step != step else f"interval starts are multiples of {step} minutes"
-        raise InputError(f"{df['start'][i]} is not on the {step}-minute interval grid", file=file, row=i + 2,
-                         column="start", fix=hint)
     per_queue = (
         df.sort("queue", "start")
         .with_columns(gap=pl.col("start").diff().over("queue", pl.col("start").dt.date()).dt.total_minutes())
@@ -307,6 +299,19 @@ def check_history(df: pl.DataFrame, cfg, file: str = "history") -> Checked:
         desc = ", ".join(f"{q}: {m} min" for q, m in sorted(steps.items()))
         raise InputError(f"mixed interval lengths ({desc})", file=file, column="start",
                          fix=f"give every queue at {step}-minute intervals")
+    data_step = next(iter(steps.values()), step)
+    on_data_grid = ((df["start"].dt.minute() % data_step == 0) & (df["start"].dt.second() == 0)).all()
+    if data_step < step and step % data_step == 0 and on_data_grid:
+        _duplicates(df, ("queue", "start"), file, "interval")
+        df = aggregate_history(df, step)
+        notes.append(f"{file}: {data_step}-minute data summed to the center's {step}-minute intervals")
+    off = (df["start"].dt.minute() % step != 0) | (df["start"].dt.second() != 0)
+    if off.any():
+        i = int(off.arg_true()[0])
+        hint = (f"the file looks like {data_step}-minute data; set [center] interval_minutes = {data_step} "
+                "or aggregate it") if data_step != step else f"interval starts are multiples of {step} minutes"
+        raise InputError(f"{df['start'][i]} is not on the {step}-minute interval grid", file=file, row=i + 2,
+                         column="start", fix=hint)
     _duplicates(df, ("queue", "start"), file, "interval")
     sorted_df = df.sort("queue", "start")
     if not sorted_df.equals(df):
@@ -335,10 +340,19 @@ def check_history(df: pl.DataFrame, cfg, file: str = "history") -> Checked:
     return Checked(df, notes)
 
 
-def _data_interval(df: pl.DataFrame) -> int | None:
-    d = (df.sort("queue", "start").select(pl.col("start").diff().over("queue").dt.total_minutes().alias("g"))
-         .filter(pl.col("g") > 0))
-    return int(d["g"].min()) if d.height else None
+def aggregate_history(df: pl.DataFrame, step: int) -> pl.DataFrame:
+    """Sum finer history to ``step``-minute intervals: contacts and abandons add up, AHT is contact-weighted."""
+    aggs = [pl.col("contacts").sum()]
+    if "abandoned" in df.columns:
+        aggs.append(pl.col("abandoned").sum())
+    if "aht_s" in df.columns:
+        handled = pl.when(pl.col("aht_s").is_not_null()).then(pl.col("contacts")).otherwise(0.0)
+        aggs.append(((pl.col("aht_s").fill_null(0.0) * handled).sum() / handled.sum()).alias("aht_s"))
+    out = (df.with_columns(pl.col("start").dt.truncate(f"{step}m"))
+           .group_by("queue", "start", maintain_order=True).agg(aggs))
+    if "aht_s" in out.columns:
+        out = out.with_columns(pl.col("aht_s").fill_nan(None))
+    return out.select([c for c in df.columns if c in out.columns])
 
 
 def read_forecast(path: str | Path, cfg) -> Checked:
