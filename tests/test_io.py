@@ -281,3 +281,9 @@ def test_special_days(tmp_path, cfg):
     assert (e.row, e.column) == (2, "factor")
     e = error_of(read_special_days, write(tmp_path, "date,action,factor,queue\n2026-12-25,factor,2,cals\n", "special.csv"), cfg)
     assert (e.row, e.column) == (2, "queue")
+
+
+def test_semicolon_and_tab_separated_files(tmp_path, cfg):
+    for sep in (";", "\t"):
+        checked = read_history(write(tmp_path, GOOD.replace(",", sep), f"history{len(sep)}.csv"), cfg)
+        assert checked.frame.height == 8 and checked.frame["contacts"].sum() == 84

@@ -166,7 +166,11 @@ def read_raw(path: str | Path) -> pl.DataFrame:
         if path.suffix.lower() == ".parquet":
             df = pl.read_parquet(path)
         else:
-            df = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False)
+            with path.open(encoding="utf-8", errors="replace") as fh:
+                header = fh.readline()
+            # spreadsheets in many locales save with ";" or a tab between columns
+            sep = next((c for c in (",", ";", "\t") if c in header), ",")
+            df = pl.read_csv(path, infer_schema=False, truncate_ragged_lines=False, separator=sep)
     except Exception as exc:  # polars raises several kinds; all mean "not a readable table"
         raise InputError(f"cannot be read as a table ({str(exc).splitlines()[0]})", file=str(path),
                          fix="save it as UTF-8 CSV with a header row, or as Parquet") from None
