@@ -193,7 +193,15 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
     Every hard rule gets an assumption literal; CP-SAT reports a set of assumptions sufficient
     for infeasibility, which is then shrunk by deletion (each rule dropped in turn; kept if the
     rest becomes feasible). Returns ``[]`` when the problem is feasible or no answer was found
-    within the time limit; soft rules never make a problem infeasible.
+    within the time limit; soft rules never make a problem infeasible. Runs single-threaded
+    (``workers`` is accepted for symmetry with :func:`solve`) so the answer is reproducible.
+
+    >>> from datetime import date
+    >>> from solvers.types import Grid, ShiftTemplate, Contract, Agent, ShiftCover
+    >>> p = Problem(Grid(date(2026, 1, 5), 7, 60), [ShiftTemplate("d", 480)],
+    ...             [Agent("a", Contract("c", days_per_week=(7, 7)))], cover=[ShiftCover(0, "d", 1)])
+    >>> sorted({c.rule for c in explain(p, time_limit_s=5)})
+    ['contract days/minutes per week', 'max consecutive working days']
     """
     t0 = time.perf_counter()
     rm = build(problem, explain=True, objective=False, force_leave=force_leave)
