@@ -91,7 +91,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
     if lns and status == cp_model.FEASIBLE and not stop_at_first:
-        solver = _lns(rm, solver, bound, t0 + time_limit_s, seed, lns_workers or workers, merged)
+        solver = _lns(rm, solver, t0 + time_limit_s, seed, lns_workers or workers, merged)
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
                           problem=problem, first_solution_s=first or cb.first,
@@ -127,42 +127,24 @@ def _stall_watch(solver, cb, stall_s: float) -> threading.Event:
     return done
 
 
-class _Incumbent:
-    """A solver-like view of an improved solution: values, objective and the global bound."""
-
-    def __init__(self, rm, bound, values: list[int], objective: float):
-        self._fixed = make_solver(10.0, 0, 1, {"fix_variables_to_their_hinted_value": True})
-        m = rm.model
-        m.ClearHints()
-        for i, v in enumerate(values):
-            m.AddHint(m.GetIntVarFromProtoIndex(i), v)
-        self._fixed.Solve(m)
-        self._bound = bound
-
-    def Value(self, expr):
-        return self._fixed.Value(expr)
-
-    def BooleanValue(self, lit):
-        return self._fixed.BooleanValue(lit)
-
-    def ObjectiveValue(self):
-        return self._fixed.ObjectiveValue()
-
-    def BestObjectiveBound(self):
-        return self._bound
-
-    def StatusName(self, status):
-        return self._fixed.StatusName(status)
-
-
-def _lns(rm, solver, bound, deadline: float, seed: int, lns_workers: int, params: dict):
+def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict):
+    """Improve the search's roster by LNS; returns a solver holding the best roster."""
     from .lns import improve
 
     values = list(solver.ResponseProto().solution)
     sub = {k: v for k, v in params.items() if k not in LNS_IGNORED}
-    values, obj, _ = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
-                             seed=seed, workers=lns_workers, params=sub)
-    return _Incumbent(rm, bound, values, obj)
+    values, _, steps = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
+                               seed=seed, workers=lns_workers, params=sub)
+    if not steps:
+        return solver
+    # re-solve with every variable fixed to the improved roster: a solver holding it
+    fixed = make_solver(10.0, 0, 1, {"fix_variables_to_their_hinted_value": True})
+    rm.model.ClearHints()
+    for i, v in enumerate(values):
+        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    if fixed.Solve(rm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return fixed
+    return solver
 
 
 def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
