@@ -101,8 +101,10 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         result.bound = None if bound is None else float(bound)
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
         if explain_infeasible:
-            result.leave_decisions = [_why_refused(problem, dec, time_limit_s, seed)
-                                      for dec in result.leave_decisions]
+            # within what is left of the time limit (refusals beyond it keep the short reason)
+            result.leave_decisions = [
+                _why_refused(problem, dec, time_limit_s - (time.perf_counter() - t0), seed)
+                for dec in result.leave_decisions]
     elif status == cp_model.INFEASIBLE and explain_infeasible:
         result.explanation = explain(problem, time_limit_s=time_limit_s, seed=seed,
                                      workers=workers)
@@ -178,7 +180,7 @@ def _add_hint(rm, hint: dict) -> None:
 def _why_refused(problem: Problem, dec: LeaveDecision, time_limit_s: float,
                  seed: int) -> LeaveDecision:
     """Name the hard rules a coverage refusal protects (solve again with the leave granted)."""
-    if dec.granted or dec.reason != COVERAGE_REFUSAL:
+    if dec.granted or dec.reason != COVERAGE_REFUSAL or time_limit_s < 0.5:
         return dec
     idx = next(i for i, r in enumerate(problem.leave) if r is dec.request)
     conflicts = explain(problem, time_limit_s=min(time_limit_s, 10.0), seed=seed,
