@@ -54,6 +54,11 @@ NOTES = """## Notes from development runs (20-30 s per instance, seed 0, loaded 
   A naive greedy hint made them worse (e.g. 5: 1675, 8: 9335), so classic mode uses none.
 - Global `max_lp` 20 % then LNS, 30 s: 5 -> 1246, 8 -> 2485..3571, 10 -> 5914..6204
   (spread = the noise between runs); 60 s: 8 -> 2470.
+- 60 s, variants on instances 8 / 11 / 12 (one run each): global share 0.4 (the table's
+  setting) 1715 / 4000 / 6148; share 0.7: 1813 / 4003 / 6687; accepting equal-cost LNS moves:
+  1827 / 4397 / 6775; stopping the global search after 8 s without improvement (share <= 0.6)
+  on 8 / 12: 1828 / 9308. A rerun of instance 12 with the table's setting gave 8011: the
+  spread between runs of one setting is as large as the differences between settings.
 - The large instances stay far from the optima: the 2-worker global search rarely finishes
   its root LP on the loaded machine (bounds near 0 on 10-12) and LNS steps of 1-2 s make
   steady but slow progress. Not reached: the issue's target (mean gap <= 2 %, none > 5 %).

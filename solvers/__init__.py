@@ -6,6 +6,7 @@
 * :mod:`solvers.model` - the CP-SAT model, one ``add_*_rule`` function per planner's rule.
 * :func:`solve` / :func:`explain` - solve a problem; explain an infeasible one by rule, agent, day.
 * :func:`check` (:mod:`solvers.checker`) - an independent checker of every hard rule.
+* :mod:`solvers.plots` - ``plot_gantt(result)`` and ``plot_coverage(result)`` (matplotlib).
 * :mod:`solvers.greedy` (constructive hint), :mod:`solvers.lns` (large-neighbourhood search),
   :mod:`solvers.leave` (leave notice), :mod:`solvers.synthetic` (scale test problems).
 

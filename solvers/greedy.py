@@ -98,7 +98,86 @@ def greedy_hint(problem: Problem) -> dict:
     if problem.interval_mode:
         for d in range(g.days):
             _repair_day(problem, hint, d)
+            _polish_day(problem, hint, d)
     return hint
+
+
+def online_profile(t, interval_min: int) -> np.ndarray:
+    """Expected share of each interval of a shift spent on line, breaks spread over their
+    windows (used to cost a shift before its breaks are placed)."""
+    n = t.length_min // interval_min
+    prof = np.ones(n)
+    for b in t.breaks:
+        offs = [o for o in range(b.earliest_after_min, b.latest_after_min + 1, interval_min)
+                if o + b.length_min <= t.length_min]
+        for o in offs:
+            i = o // interval_min
+            prof[i:i + b.length_min // interval_min] -= 1.0 / len(offs)
+    return prof
+
+
+def _polish_day(problem: Problem, hint: dict, d: int, sweeps: int = 4) -> None:
+    """Local search on one day: move each shift to the start/skill (same template) that lowers
+    the weighted under/over cover most, without adding continuous-coverage/handover faults or
+    breaking rest with the neighbour days."""
+    g, rules = problem.grid, problem.rules
+    iv = g.interval_min
+    req = {k: np.asarray(v[d], dtype=float) for k, v in problem.requirement.items()}
+    prof = {t.name: online_profile(t, iv) for t in problem.templates}
+    load = {k: np.zeros(g.intervals_per_day) for k in req}
+    for a in problem.agents:
+        c = hint.get((a.agent_id, d))
+        if c and c[2] in load:
+            load[c[2]][c[1] // iv:c[1] // iv + len(prof[c[0]])] += prof[c[0]]
+
+    def cost(x, r):
+        return rules.under_weight * np.clip(r - x, 0, None).sum() + \
+            rules.over_weight * np.clip(x - r, 0, None).sum()
+
+    def shifts_of_day():
+        return [(c[1], c[1] + problem.template(c[0]).length_min, c[2])
+                for a in problem.agents if (c := hint.get((a.agent_id, d)))]
+
+    skills = [k for k in g.open if k in req]
+    for _ in range(sweeps):
+        moved = False
+        for a in problem.agents:
+            c = hint.get((a.agent_id, d))
+            if not c or c[2] not in load:
+                continue
+            t, pr = problem.template(c[0]), prof[c[0]]
+            n = len(pr)
+            prev, nxt = hint.get((a.agent_id, d - 1)), hint.get((a.agent_id, d + 1))
+            i0 = c[1] // iv
+            load[c[2]][i0:i0 + n] -= pr
+            best = (cost(load[c[2]][i0:i0 + n] + pr, req[c[2]][i0:i0 + n])
+                    - cost(load[c[2]][i0:i0 + n], req[c[2]][i0:i0 + n]), c)
+            for k in a.skills:
+                if k not in load:
+                    continue
+                for s in t.starts():
+                    j = s // iv
+                    if prev and MINUTES_PER_DAY + s - prev[1] - problem.template(
+                            prev[0]).length_min < rules.min_rest_min:
+                        continue
+                    if nxt and MINUTES_PER_DAY + nxt[1] - s - t.length_min < rules.min_rest_min:
+                        continue
+                    delta = (cost(load[k][j:j + n] + pr, req[k][j:j + n])
+                             - cost(load[k][j:j + n], req[k][j:j + n]))
+                    if delta < best[0] - 1e-9:
+                        best = (delta, (c[0], s, k))
+            if best[1] != c:
+                before = sum(_day_faults(problem, shifts_of_day(), kk, d) for kk in skills)
+                hint[a.agent_id, d] = best[1]
+                after = sum(_day_faults(problem, shifts_of_day(), kk, d) for kk in skills)
+                if after > before:
+                    hint[a.agent_id, d] = c
+                else:
+                    moved = True
+            c = hint[a.agent_id, d]
+            load[c[2]][c[1] // iv:c[1] // iv + n] += pr
+        if not moved:
+            return
 
 
 def _day_faults(problem: Problem, shifts: list[tuple[int, int, str]], k: str, d: int) -> int:

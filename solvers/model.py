@@ -683,9 +683,12 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.t0, self.first, self.stop = t0, None, stop_at_first
 
+        self.last = None  # perf_counter() of the latest improving solution
+
     def on_solution_callback(self) -> None:
+        self.last = time.perf_counter()
         if self.first is None:
-            self.first = time.perf_counter() - self.t0
+            self.first = self.last - self.t0
         if self.stop:
             self.StopSearch()
 

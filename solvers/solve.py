@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from ortools.sat.python import cp_model
@@ -23,7 +24,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
           explain_infeasible: bool = True, params: dict | None = None,
           complete_hint: bool = True, lns: bool = False,
           lns_share_global: float = 0.3, lns_workers: int | None = None,
-          deterministic: bool = True) -> RosterResult:
+          deterministic: bool = True, lns_stall_s: float | None = None) -> RosterResult:
     """Build the CP-SAT roster model of ``problem`` and solve it.
 
     Parameters
@@ -42,8 +43,10 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
         search starts from it (so a roster exists within seconds on large problems).
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
-    lns : spend the time after the first ``lns_share_global`` of the limit in a
+    lns : after the global search (at most ``lns_share_global`` of the limit, cut short
+        when it finds nothing better for ``lns_stall_s`` seconds) spend the rest in a
         large-neighbourhood search (:mod:`solvers.lns`); the bound stays the global search's.
+        (A stall cut of 8 s was tried on Curtois 8 and 12 and did not help: off by default.)
 
     Returns a :class:`RosterResult`.
 
@@ -80,12 +83,15 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     if fallback is not None and (stop_at_first or remaining < 0.5):
         status = cp_model.UNKNOWN
     else:
+        watch = _stall_watch(solver, cb, lns_stall_s) if lns and lns_stall_s else None
         status = solver.Solve(rm.model, cb)
+        if watch:
+            watch.set()
         bound = solver.BestObjectiveBound()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
     if lns and status == cp_model.FEASIBLE and not stop_at_first:
-        solver = _lns(rm, solver, bound, t0 + time_limit_s, seed, lns_workers or workers, merged)
+        solver = _lns(rm, solver, t0 + time_limit_s, seed, lns_workers or workers, merged)
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
                           problem=problem, first_solution_s=first or cb.first,
@@ -95,8 +101,10 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         result.bound = None if bound is None else float(bound)
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
         if explain_infeasible:
-            result.leave_decisions = [_why_refused(problem, dec, time_limit_s, seed)
-                                      for dec in result.leave_decisions]
+            # within what is left of the time limit (refusals beyond it keep the short reason)
+            result.leave_decisions = [
+                _why_refused(problem, dec, time_limit_s - (time.perf_counter() - t0), seed)
+                for dec in result.leave_decisions]
     elif status == cp_model.INFEASIBLE and explain_infeasible:
         result.explanation = explain(problem, time_limit_s=time_limit_s, seed=seed,
                                      workers=workers)
@@ -106,42 +114,39 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     return result
 
 
-class _Incumbent:
-    """A solver-like view of an improved solution: values, objective and the global bound."""
+def _stall_watch(solver, cb, stall_s: float) -> threading.Event:
+    """Stop the global search once it has a roster and found nothing better for ``stall_s``
+    seconds, so the large-neighbourhood search gets the rest of the time."""
+    done = threading.Event()
 
-    def __init__(self, rm, bound, values: list[int], objective: float):
-        self._fixed = make_solver(10.0, 0, 1, {"fix_variables_to_their_hinted_value": True})
-        m = rm.model
-        m.ClearHints()
-        for i, v in enumerate(values):
-            m.AddHint(m.GetIntVarFromProtoIndex(i), v)
-        self._fixed.Solve(m)
-        self._bound = bound
+    def watch():
+        while not done.wait(0.25):
+            if cb.last is not None and time.perf_counter() - cb.last > stall_s:
+                solver.StopSearch()
+                return
 
-    def Value(self, expr):
-        return self._fixed.Value(expr)
-
-    def BooleanValue(self, lit):
-        return self._fixed.BooleanValue(lit)
-
-    def ObjectiveValue(self):
-        return self._fixed.ObjectiveValue()
-
-    def BestObjectiveBound(self):
-        return self._bound
-
-    def StatusName(self, status):
-        return self._fixed.StatusName(status)
+    threading.Thread(target=watch, daemon=True).start()
+    return done
 
 
-def _lns(rm, solver, bound, deadline: float, seed: int, lns_workers: int, params: dict):
+def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict):
+    """Improve the search's roster by LNS; returns a solver holding the best roster."""
     from .lns import improve
 
     values = list(solver.ResponseProto().solution)
     sub = {k: v for k, v in params.items() if k not in LNS_IGNORED}
-    values, obj, _ = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
-                             seed=seed, workers=lns_workers, params=sub)
-    return _Incumbent(rm, bound, values, obj)
+    values, _, steps = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
+                               seed=seed, workers=lns_workers, params=sub)
+    if not steps:
+        return solver
+    # re-solve with every variable fixed to the improved roster: a solver holding it
+    fixed = make_solver(10.0, 0, 1, {"fix_variables_to_their_hinted_value": True})
+    rm.model.ClearHints()
+    for i, v in enumerate(values):
+        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    if fixed.Solve(rm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return fixed
+    return solver
 
 
 def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
@@ -175,7 +180,7 @@ def _add_hint(rm, hint: dict) -> None:
 def _why_refused(problem: Problem, dec: LeaveDecision, time_limit_s: float,
                  seed: int) -> LeaveDecision:
     """Name the hard rules a coverage refusal protects (solve again with the leave granted)."""
-    if dec.granted or dec.reason != COVERAGE_REFUSAL:
+    if dec.granted or dec.reason != COVERAGE_REFUSAL or time_limit_s < 0.5:
         return dec
     idx = next(i for i, r in enumerate(problem.leave) if r is dec.request)
     conflicts = explain(problem, time_limit_s=min(time_limit_s, 10.0), seed=seed,
@@ -193,7 +198,15 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
     Every hard rule gets an assumption literal; CP-SAT reports a set of assumptions sufficient
     for infeasibility, which is then shrunk by deletion (each rule dropped in turn; kept if the
     rest becomes feasible). Returns ``[]`` when the problem is feasible or no answer was found
-    within the time limit; soft rules never make a problem infeasible.
+    within the time limit; soft rules never make a problem infeasible. Runs single-threaded
+    (``workers`` is accepted for symmetry with :func:`solve`) so the answer is reproducible.
+
+    >>> from datetime import date
+    >>> from solvers.types import Grid, ShiftTemplate, Contract, Agent, ShiftCover
+    >>> p = Problem(Grid(date(2026, 1, 5), 7, 60), [ShiftTemplate("d", 480)],
+    ...             [Agent("a", Contract("c", days_per_week=(7, 7)))], cover=[ShiftCover(0, "d", 1)])
+    >>> sorted({c.rule for c in explain(p, time_limit_s=5)})
+    ['contract days/minutes per week', 'max consecutive working days']
     """
     t0 = time.perf_counter()
     rm = build(problem, explain=True, objective=False, force_leave=force_leave)

@@ -133,3 +133,21 @@ def test_solvers_never_imports_wfm():
                 names = [node.module or ""]
             assert not any(n == "wfm" or n.startswith("wfm.") for n in names), path
 
+
+
+def test_roster_plots_and_csv(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from solvers.plots import plot_coverage, plot_gantt
+
+    t = day_shift("day", 480, 8 * 60, 10 * 60, 60)
+    req = np.zeros((1, 24), dtype=int)
+    req[0, 9:17] = 1
+    r = solved(interval([agent("a"), agent("b")], [t], req, open_hours=(9, 17)))
+    plot_gantt(r).savefig(tmp_path / "gantt.png")
+    plot_coverage(r).savefig(tmp_path / "coverage.png")
+    r.to_csv(tmp_path / "roster.csv")
+    header = (tmp_path / "roster.csv").read_text().splitlines()[0]
+    assert header == "agent_id,date,activity,start,end,skill"
+    assert (tmp_path / "gantt.png").stat().st_size > 0
