@@ -66,7 +66,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     build_s = time.perf_counter() - t0
     if hint is None and use_greedy_hint and problem.interval_mode:  # in classic cover mode
         # the naive greedy misleads the search more than it helps (measured on Curtois)
-        hint = greedy_hint(problem)
+        hint = previous_hint(problem)  # re-planning starts from the published roster
+        if hint is None or any(not a.previous for a in problem.agents):
+            hint = {**greedy_hint(problem), **(hint or {})}
     merged = {**DEFAULT_PARAMS, **(params or {})}
     if deterministic and workers > 1:
         merged.setdefault("interleave_search", True)  # parallel search in a fixed order
@@ -163,6 +165,21 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     for i, v in enumerate(values):
         rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
     return found, fixed
+
+
+def previous_hint(problem: Problem) -> dict | None:
+    """The published roster as a warm start: ``{(agent_id, day): (template, start_min, skill) | None}``
+    for the agents that have one (``Agent.previous``); None when nobody has."""
+    if not any(a.previous for a in problem.agents):
+        return None
+    hint = {}
+    for ag in problem.agents:
+        if not ag.previous:
+            continue
+        for d in range(problem.grid.days):
+            prev = ag.previous.get(problem.grid.date_of(d))
+            hint[(ag.agent_id, d)] = (prev.template, prev.start_min, prev.skill) if prev else None
+    return hint
 
 
 def _add_hint(rm, hint: dict) -> None:
