@@ -1,0 +1,442 @@
+"""A constructive roster for interval mode by decomposition: counts first, then agents.
+
+1. :func:`plan_counts` decides how many agents of each *group* (agents sharing contract and
+   skills) start each template at each minute, for each day and skill, in a small CP-SAT
+   model on integer counts: breaks as counts (as in the roster model), weighted under- and
+   over-coverage, continuous coverage and handover as hard rules, and the supply of each
+   group (agents available per day, contract days and minutes per week, max consecutive days,
+   1-on-1-off alternation) as constraints. It is small (no agent variables), so it solves to
+   (near) optimality in seconds; its under-coverage is what the contracts cannot give
+   (structural), the rest of the roster's error is lost later.
+2. :func:`assign_group` gives the counted shifts to the group's agents: the roster model of
+   :mod:`solvers.model` in classic-cover mode on one template per (template, start, skill),
+   so every agent rule (days and minutes per week, rest, forbidden successions, consecutive
+   days and days off, weekends, patterns, leave) is the model's own; the counts are the
+   cover to meet.
+3. :func:`construct_hint` joins them into ``{(agent_id, day): (template, start, skill) | None}``.
+
+>>> from datetime import date
+>>> import numpy as np
+>>> from solvers.types import Agent, Contract, Grid, Problem, ShiftTemplate
+>>> g = Grid(date(2026, 1, 5), 1, 60)
+>>> req = {"voice": np.zeros((1, 24), int)}; req["voice"][0, 9:17] = 1
+>>> p = Problem(g, [ShiftTemplate("day", 480, 480, 600, 60)],
+...             [Agent("a", Contract("c"), ("voice",))], requirement=req)
+>>> construct_hint(p)
+{('a', 0): ('day', 540, 'voice')}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from .types import Agent, PreviousShift, Problem, Rules, ShiftCover, ShiftTemplate
+
+#: Deterministic-time budgets (CP-SAT work units, about seconds on this machine) and a wall
+#: safety limit for the two stages.
+COUNT_DET_TIME = 2.0
+ASSIGN_DET_TIME = 1.0
+#: Cost of one counted shift left without agent (under) or one agent on an uncounted shift
+#: (over) in the assignment stage.
+ASSIGN_UNDER_WEIGHT = 20
+ASSIGN_OVER_WEIGHT = 20
+
+
+@dataclass
+class CountPlan:
+    """What :func:`plan_counts` decided.
+
+    ``counts[(g, d, template, start, skill)]`` agents of group ``g`` on that shift;
+    ``coverage[skill]`` agents on line ``(days, intervals_per_day)`` with the counted breaks;
+    ``status`` CP-SAT's; ``under`` / ``over`` agent-intervals short / in excess.
+    """
+
+    counts: dict
+    coverage: dict
+    status: str
+    under: int
+    over: int
+
+
+def groups_of(problem: Problem) -> list[list[int]]:
+    """Agent indices grouped by (contract, skills), in order of first appearance."""
+    out: dict = {}
+    for a, ag in enumerate(problem.agents):
+        out.setdefault((id(ag.contract), ag.skills), []).append(a)
+    return list(out.values())
+
+
+def _skills(problem: Problem, agent: Agent) -> list[str]:
+    return [k for k in agent.skills if k in problem.requirement or k in problem.grid.open]
+
+
+def _templates(problem: Problem, agent: Agent) -> list[ShiftTemplate]:
+    c = agent.contract
+    return [t for t in problem.templates if not c.templates or t.name in c.templates]
+
+
+def _blocked(problem: Problem, agent: Agent) -> set[int]:
+    g = problem.grid
+    return {g.day_of(x) for x in agent.fixed_days_off | agent.unavailable} & set(range(g.days))
+
+
+def _solver(det_time: float, workers: int, seed: int) -> cp_model.CpSolver:
+    s = cp_model.CpSolver()
+    s.parameters.max_deterministic_time = det_time
+    s.parameters.max_time_in_seconds = 4 * det_time
+    s.parameters.num_workers = workers
+    s.parameters.random_seed = seed
+    if workers > 1:
+        s.parameters.interleave_search = True
+    return s
+
+
+def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
+                seed: int = 0, day_totals: dict | None = None) -> CountPlan:
+    """Stage 1: shift counts per group, day, template, start and skill (see module doc).
+
+    ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
+    the group works that day (the second pass, once the agents' days are known).
+    """
+    p, g, rules = problem, problem.grid, problem.rules
+    iv, ipd, days = g.interval_min, g.intervals_per_day, g.days
+    m = cp_model.CpModel()
+    groups = groups_of(p)
+    n: dict = {}
+    per_start: dict = defaultdict(list)
+    for gi, members in enumerate(groups):
+        ag = p.agents[members[0]]
+        c = ag.contract
+        avail = [sum(d not in _blocked(p, p.agents[a]) for a in members) for d in range(days)]
+        day_total, day_min = [], []
+        for d in range(days):
+            xs = []
+            for t in _templates(p, ag):
+                for s in t.starts():
+                    for k in _skills(p, ag):
+                        v = m.NewIntVar(0, avail[d], f"n{gi}_{d}_{t.name}_{s}_{k}")
+                        n[gi, d, t.name, s, k] = v
+                        per_start[k, d, t.name, s].append(v)
+                        xs.append(v)
+            if day_totals is not None:
+                for t in _templates(p, ag):
+                    m.Add(sum(n[gi, d, t.name, s, k] for s in t.starts()
+                              for k in _skills(p, ag)) == day_totals.get((gi, d, t.name), 0))
+            day_total.append(sum(xs) if xs else 0)
+            day_min.append(sum(t.length_min * n[gi, d, t.name, s, k] for t in _templates(p, ag)
+                               for s in t.starts() for k in _skills(p, ag)) if xs else 0)
+        size = len(members)
+        days_range = c.days_per_week or ((5, 5) if c.pattern == "5on2off" else None)
+        for w in range(days // 7):
+            wk = range(7 * w, 7 * w + 7)
+            blocked_w = sum(min(len(_blocked(p, p.agents[a]) & set(wk)), 7) for a in members)
+            if days_range:
+                lo = max(days_range[0] * size - blocked_w, 0)
+                m.Add(sum(day_total[d] for d in wk) >= lo)
+                m.Add(sum(day_total[d] for d in wk) <= days_range[1] * size)
+            if c.minutes_per_week:
+                m.Add(sum(day_min[d] for d in wk) <= c.minutes_per_week[1] * size)
+        if c.total_minutes:
+            m.Add(sum(day_min) <= c.total_minutes[1] * size)
+        mc = c.max_consecutive_days
+        if mc is not None and days > mc:
+            for d0 in range(days - mc):
+                m.Add(sum(day_total[d0:d0 + mc + 1]) <= mc * size)
+        if c.pattern == "1on1off":
+            for d in range(days - 1):
+                m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
+    # breaks as counts, coverage per (skill, day, interval)
+    plus: dict = defaultdict(list)
+    minus: dict = defaultdict(list)
+    ends: dict = defaultdict(list)
+    stays: dict = defaultdict(list)
+    starts_n: dict = {}
+    for (k, d, tn, s), vs in per_start.items():
+        t = p.template(tn)
+        cnt = sum(vs)
+        starts_n[k, d, tn, s] = cnt
+        e = s + t.length_min
+        for i in range(s // iv, e // iv):
+            plus[k, d, i].append(cnt)
+            if i * iv >= s + rules.handover_min:
+                stays[k, d, i].append(cnt)
+        ends[k, d, e // iv].append(cnt)
+        for j, br in enumerate(t.breaks):
+            offs = [o for o in range(br.earliest_after_min, br.latest_after_min + 1, iv)
+                    if o + br.length_min <= t.length_min]
+            bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}") for o in offs]
+            m.Add(sum(bv) == cnt)
+            for o, b in zip(offs, bv):
+                for i in range((s + o) // iv, (s + o + br.length_min) // iv):
+                    minus[k, d, i].append(b)
+    cov = {}
+    obj = []
+    skills = sorted(set(p.requirement) | set(g.open))
+    for k in skills:
+        req = np.asarray(p.requirement.get(k, np.zeros((days, ipd))), dtype=np.int64)
+        open_ = np.asarray(g.open.get(k, np.zeros((days, ipd), bool)))
+        for d in range(days):
+            for i in range(ipd):
+                expr = sum(plus.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
+                cov[k, d, i] = expr
+                r = int(req[d, i])
+                if isinstance(expr, int):
+                    continue
+                if r or k in p.requirement:
+                    under = m.NewIntVar(0, max(r, 0), "")
+                    over = m.NewIntVar(0, len(p.agents), "")
+                    m.Add(expr - r == over - under)
+                    obj += [rules.under_weight * under, rules.over_weight * over]
+                if rules.continuous_coverage and open_[d, i]:
+                    m.Add(expr >= 1)
+                if rules.handover and open_[d, i] and i > 0 and ends.get((k, d, i)):
+                    any_end = m.NewBoolVar("")
+                    m.Add(sum(ends[k, d, i]) <= len(p.agents) * any_end)
+                    m.Add(sum(stays.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
+                          >= 1).OnlyEnforceIf(any_end)
+    m.Minimize(sum(obj))
+    solver = _solver(det_time, workers, seed)
+    st = solver.Solve(m)
+    name = solver.StatusName(st)
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return CountPlan({}, {}, name, 0, 0)
+    counts = {key: solver.Value(v) for key, v in n.items() if solver.Value(v)}
+    coverage = {k: np.zeros((days, ipd), dtype=np.int64) for k in skills}
+    for (k, d, i), expr in cov.items():
+        coverage[k][d, i] = expr if isinstance(expr, int) else solver.Value(expr)
+    under = over = 0
+    for k, req in p.requirement.items():
+        diff = coverage[k] - np.asarray(req, dtype=np.int64)
+        under += int(np.clip(-diff, 0, None).sum())
+        over += int(np.clip(diff, 0, None).sum())
+    return CountPlan(counts, coverage, name, under, over)
+
+
+#: Longest horizon (days) for which the weekly work patterns are enumerated.
+MAX_PATTERN_DAYS = 14
+
+
+def _pattern_ok(problem: Problem, c, t: ShiftTemplate, w: tuple[bool, ...]) -> bool:
+    """Whether working the days ``w`` (one template ``t``) keeps every day-level rule."""
+    from .checker import _runs
+
+    n = len(w)
+    days_range = c.days_per_week or ((5, 5) if c.pattern == "5on2off" else None)
+    for k in range(n // 7):
+        nd = sum(w[7 * k:7 * k + 7])
+        if days_range and not days_range[0] <= nd <= days_range[1]:
+            return False
+        if c.minutes_per_week and not c.minutes_per_week[0] <= nd * t.length_min <= \
+                c.minutes_per_week[1]:
+            return False
+    if c.total_minutes and not c.total_minutes[0] <= sum(w) * t.length_min <= c.total_minutes[1]:
+        return False
+    if t.name in c.max_shifts and sum(w) > c.max_shifts[t.name]:
+        return False
+    if t.name in t.forbidden_next and any(w[d] and w[d + 1] for d in range(n - 1)):
+        return False
+    if c.max_consecutive_days is not None and any(
+            ln > c.max_consecutive_days for _, ln in _runs(list(w))):
+        return False
+    for flags, minimum in ((list(w), c.min_consecutive_days),
+                           ([not x for x in w], c.min_consecutive_days_off)):
+        if any(ln < minimum and st > 0 and st + ln < n for st, ln in _runs(flags)):
+            return False
+    if c.max_weekends is not None:
+        g = problem.grid
+        ends: dict = defaultdict(bool)
+        for d in range(n):
+            wd = g.date_of(d).weekday()
+            if wd >= 5:
+                ends[d - (wd - 5)] |= w[d]
+        if sum(ends.values()) > c.max_weekends:
+            return False
+    if c.pattern == "1on1off" and any(w[d] == w[d + 1] for d in range(n - 1)):
+        return False
+    return True
+
+
+def pattern_days(problem: Problem, members: list[int], targets: dict, *,
+                 det_time: float = ASSIGN_DET_TIME, seed: int = 0) -> dict | None:
+    """Stage 2a, fast path: for a group on one template, no leave and a short horizon, pick a
+    weekly work pattern per agent among all patterns that keep the day-level rules, so the
+    worked days per day match ``targets`` (CP-SAT on pattern counts per availability class).
+    Returns ``{(agent_id, day): template | None}`` or ``None`` when the path does not apply.
+    """
+    p, n = problem, problem.grid.days
+    ag0 = p.agents[members[0]]
+    allowed = _templates(p, ag0)
+    ids = {p.agents[a].agent_id for a in members}
+    if len(allowed) != 1 or n > MAX_PATTERN_DAYS or any(r.agent_id in ids for r in p.leave):
+        return None
+    t, c = allowed[0], ag0.contract
+    pats = [w for w in (tuple(bool(x >> d & 1) for d in range(n)) for x in range(2 ** n))
+            if _pattern_ok(p, c, t, w)]
+    if not pats:
+        return None
+    classes: dict = defaultdict(list)
+    for a in members:
+        classes[frozenset(_blocked(p, p.agents[a]))].append(p.agents[a].agent_id)
+    m = cp_model.CpModel()
+    y = {}
+    for ci, (blocked, people) in enumerate(sorted(classes.items(), key=lambda x: x[1][0])):
+        ok = [j for j, w in enumerate(pats) if not any(w[d] for d in blocked)]
+        if not ok:
+            return None
+        for j in ok:
+            y[ci, j] = m.NewIntVar(0, len(people), f"y{ci}_{j}")
+        m.Add(sum(y[ci, j] for j in ok) == len(people))
+    obj = []
+    for d in range(n):
+        worked = sum(v * pats[j][d] for (ci, j), v in y.items())
+        dev = m.NewIntVar(0, len(members), f"dev{d}")
+        m.AddAbsEquality(dev, worked - int(targets.get((d, t.name), 0)))
+        obj.append(ASSIGN_UNDER_WEIGHT * dev)
+    if c.pattern == "5on2off" and p.rules.split_days_off_weight:
+        for (ci, j), v in y.items():
+            w = pats[j]
+            split = sum(not any(not w[d] and not w[d + 1] for d in range(7 * k, 7 * k + 6))
+                        for k in range(n // 7))
+            if split:
+                obj.append(p.rules.split_days_off_weight * split * v)
+    m.Minimize(sum(obj))
+    solver = _solver(det_time, 1, seed)
+    if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = {}
+    for ci, (blocked, people) in enumerate(sorted(classes.items(), key=lambda x: x[1][0])):
+        queue = [j for j in range(len(pats)) if (ci, j) in y for _ in range(solver.Value(y[ci, j]))]
+        for aid, j in zip(sorted(people), queue):
+            for d in range(n):
+                out[aid, d] = t.name if pats[j][d] else None
+    return out
+
+
+def work_days(problem: Problem, members: list[int], targets: dict, *,
+              det_time: float = ASSIGN_DET_TIME, workers: int = 1, seed: int = 0) -> dict | None:
+    """Stage 2a: which template each member works each day (``None`` = day off).
+
+    ``targets[(day, template)]`` is the group's counted shifts. Solved with the roster model
+    (:func:`solvers.model.build`) in classic-cover mode on one start per template, so every
+    day-level agent rule (days and minutes per week, consecutive days and days off, weekends,
+    patterns, forbidden successions, availability, leave) is the model's own; minimum rest is
+    left to the start times (:func:`assign_starts`). Returns ``{(agent_id, day): template |
+    None}`` or ``None`` when nothing was found within the budget.
+    """
+    from .model import build, make_solver
+
+    p = problem
+    allowed = _templates(p, p.agents[members[0]])
+    templates = [ShiftTemplate(t.name, t.length_min, 0, 0, 15, (), t.forbidden_next)
+                 for t in allowed]
+    agents = [replace(p.agents[a], skills=(), previous={}) for a in members]
+    ids = {ag.agent_id for ag in agents}
+    cover = [ShiftCover(d, t.name, int(targets.get((d, t.name), 0)), ASSIGN_UNDER_WEIGHT,
+                        ASSIGN_OVER_WEIGHT) for d in range(p.grid.days) for t in allowed]
+    rules: Rules = replace(p.rules, continuous_coverage=False, handover=False, support_pools={},
+                           min_rest_min=0, stability_weight=0)
+    sub = Problem(replace(p.grid, open={}), templates, agents, cover=cover,
+                  leave=[r for r in p.leave if r.agent_id in ids], rules=rules)
+    rm = build(sub)
+    solver = make_solver(4 * det_time, seed, workers, {"max_deterministic_time": det_time})
+    if solver.Solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = {}
+    for (a, d), options in rm.options.items():
+        out[agents[a].agent_id, d] = next((o.template.name for o in options
+                                           if solver.BooleanValue(o.var)), None)
+    return out
+
+
+def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
+    """Stage 2b: a start and skill for every worked day, day by day.
+
+    ``days_of[(agent_id, day)]`` is the template worked (from :func:`work_days`);
+    ``wanted[(day, template)]`` the counted ``(start, skill)`` shifts. Shifts are handed out
+    from the latest start down, each to the agent whose rest from yesterday allows it and who
+    is most constrained (latest earliest-start), agents off tomorrow first on ties; an agent
+    left over takes the allowed start nearest to the plan. Minimum rest always holds when a
+    start allows it.
+    """
+    p = problem
+    rest = p.rules.min_rest_min
+    by_name = {t.name: t for t in p.templates}
+    skills_of = {ag.agent_id: _skills(p, ag) for ag in p.agents}
+    out: dict = {key: None for key, t in days_of.items() if t is None}
+    end_prev: dict = {}
+    for d in range(p.grid.days):
+        for tn in sorted({t for (aid, dd), t in days_of.items() if dd == d and t}):
+            t = by_name[tn]
+            people = sorted(aid for (aid, dd), x in days_of.items() if dd == d and x == tn)
+            lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
+            off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
+            shifts = sorted(wanted.get((d, tn), []), key=lambda x: (-x[0], x[1]))
+            free = set(people)
+            for s, k in shifts:
+                cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
+                if not cand:
+                    continue
+                aid = max(cand, key=lambda x: (lb[x], off_next[x], x))
+                out[aid, d] = (tn, s, k)
+                free.discard(aid)
+            starts = np.array(t.starts())
+            planned = np.array(sorted({s for s, _ in shifts}) or [int(np.median(starts))])
+            for aid in sorted(free):
+                ok = starts[starts >= lb[aid]]
+                if ok.size == 0:
+                    ok = starts[-1:]
+                s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
+                k = next((kk for ss, kk in shifts if ss == s), None) or skills_of[aid][0]
+                out[aid, d] = (tn, s, k)
+        for (aid, dd), c in list(out.items()):
+            if dd == d:
+                if c is None:
+                    end_prev.pop(aid, None)
+                else:
+                    end_prev[aid] = c[1] + by_name[c[0]].length_min
+    return out
+
+
+def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0) -> dict | None:
+    """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
+    ``None`` when the count model finds no plan (the caller falls back to a greedy)."""
+    if not problem.interval_mode or not problem.agents:
+        return {} if not problem.agents else None
+    plan = plan_counts(problem, workers=workers, seed=seed)
+    if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    days_of: dict = {}
+    groups = groups_of(problem)
+    for gi, members in enumerate(groups):
+        if not _skills(problem, problem.agents[members[0]]):
+            days_of.update({(problem.agents[a].agent_id, d): None for a in members
+                            for d in range(problem.grid.days)})
+            continue
+        targets: dict = defaultdict(int)
+        for (g, d, tn, s, k), c in plan.counts.items():
+            if g == gi:
+                targets[d, tn] += c
+        part = (pattern_days(problem, members, targets, seed=seed)
+                or work_days(problem, members, targets, seed=seed))
+        if part is None:
+            return None
+        days_of.update(part)
+    # second pass: the starts and skills for the days the agents actually work
+    totals: dict = defaultdict(int)
+    for gi, members in enumerate(groups):
+        for a in members:
+            for d in range(problem.grid.days):
+                tn = days_of.get((problem.agents[a].agent_id, d))
+                if tn:
+                    totals[gi, d, tn] += 1
+    again = plan_counts(problem, workers=workers, seed=seed, day_totals=totals)
+    if again.counts or again.status in ("OPTIMAL", "FEASIBLE"):
+        plan = again
+    wanted: dict = defaultdict(list)
+    for (g, d, tn, s, k), c in sorted(plan.counts.items()):
+        wanted[d, tn] += [(s, k)] * c
+    return assign_starts(problem, days_of, wanted)
