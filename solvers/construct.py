@@ -8,12 +8,15 @@
    1-on-1-off alternation) as constraints. It is small (no agent variables), so it solves to
    (near) optimality in seconds; its under-coverage is what the contracts cannot give
    (structural), the rest of the roster's error is lost later.
-2. :func:`assign_group` gives the counted shifts to the group's agents: the roster model of
-   :mod:`solvers.model` in classic-cover mode on one template per (template, start, skill),
-   so every agent rule (days and minutes per week, rest, forbidden successions, consecutive
-   days and days off, weekends, patterns, leave) is the model's own; the counts are the
-   cover to meet.
-3. :func:`construct_hint` joins them into ``{(agent_id, day): (template, start, skill) | None}``.
+2. The agents' days: :func:`pattern_days` picks a work pattern per agent among all the
+   patterns that keep the day-level rules (groups on one template, short horizons, no
+   leave); otherwise :func:`work_days` runs the roster model of :mod:`solvers.model` in
+   classic-cover mode (one start per template), so every day-level rule is the model's own.
+   Either way the counted shifts per day are the target.
+3. Stage 1 again with each group's shifts per day and template fixed to the days chosen, so
+   the starts fit the agents actually working; then :func:`assign_starts` hands the counted
+   starts to the agents day by day, keeping the minimum rest.
+4. :func:`construct_hint` joins them into ``{(agent_id, day): (template, start, skill) | None}``.
 
 >>> from datetime import date
 >>> import numpy as np
@@ -39,11 +42,17 @@ from .types import Agent, PreviousShift, Problem, Rules, ShiftCover, ShiftTempla
 #: Deterministic-time budgets (CP-SAT work units, about seconds on this machine) and a wall
 #: safety limit for the two stages.
 COUNT_DET_TIME = 2.0
+DAY_DET_TIME = 0.5
+#: Start and break step of the first, weekly count pass (the per-day pass uses every start).
+COARSE_STEP_MIN = 60
 ASSIGN_DET_TIME = 1.0
 #: Cost of one counted shift left without agent (under) or one agent on an uncounted shift
-#: (over) in the assignment stage.
+#: (over) when the agents' days are chosen.
 ASSIGN_UNDER_WEIGHT = 20
 ASSIGN_OVER_WEIGHT = 20
+#: Continuous coverage and handover are soft in the count model, at this many times the cost
+#: of one agent-interval short (a plan always exists; in practice they hold).
+HARD_RULE_WEIGHT = 100
 
 
 @dataclass
@@ -95,12 +104,22 @@ def _solver(det_time: float, workers: int, seed: int) -> cp_model.CpSolver:
     return s
 
 
+def _starts(t: ShiftTemplate, step_min: int | None) -> list[int]:
+    """The template's starts, thinned to every ``step_min`` minutes when given."""
+    return [s for s in t.starts()
+            if not step_min or (s - t.earliest_start_min) % step_min == 0]
+
+
 def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
-                seed: int = 0, day_totals: dict | None = None) -> CountPlan:
+                seed: int = 0, day_totals: dict | None = None,
+                start_step_min: int | None = None, coarse: bool = False) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
     the group works that day (the second pass, once the agents' days are known).
+    ``start_step_min`` thins the starts; ``coarse`` puts every break in the middle of its
+    window and leaves continuous coverage and handover out (a fast first pass that mainly
+    decides the shifts per day and template).
     """
     p, g, rules = problem, problem.grid, problem.rules
     iv, ipd, days = g.interval_min, g.intervals_per_day, g.days
@@ -116,7 +135,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         for d in range(days):
             xs = []
             for t in _templates(p, ag):
-                for s in t.starts():
+                for s in _starts(t, start_step_min):
                     for k in _skills(p, ag):
                         v = m.NewIntVar(0, avail[d], f"n{gi}_{d}_{t.name}_{s}_{k}")
                         n[gi, d, t.name, s, k] = v
@@ -124,11 +143,12 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                         xs.append(v)
             if day_totals is not None:
                 for t in _templates(p, ag):
-                    m.Add(sum(n[gi, d, t.name, s, k] for s in t.starts()
+                    m.Add(sum(n[gi, d, t.name, s, k] for s in _starts(t, start_step_min)
                               for k in _skills(p, ag)) == day_totals.get((gi, d, t.name), 0))
             day_total.append(sum(xs) if xs else 0)
             day_min.append(sum(t.length_min * n[gi, d, t.name, s, k] for t in _templates(p, ag)
-                               for s in t.starts() for k in _skills(p, ag)) if xs else 0)
+                               for s in _starts(t, start_step_min)
+                               for k in _skills(p, ag)) if xs else 0)
         size = len(members)
         days_range = c.days_per_week or ((5, 5) if c.pattern == "5on2off" else None)
         for w in range(days // 7):
@@ -168,13 +188,19 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         for j, br in enumerate(t.breaks):
             offs = [o for o in range(br.earliest_after_min, br.latest_after_min + 1, iv)
                     if o + br.length_min <= t.length_min]
-            bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}") for o in offs]
-            m.Add(sum(bv) == cnt)
+            if coarse:  # the break in the middle of its window
+                offs = offs[len(offs) // 2:len(offs) // 2 + 1]
+                bv = [cnt]
+            else:
+                bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}")
+                      for o in offs]
+                m.Add(sum(bv) == cnt)
             for o, b in zip(offs, bv):
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
     cov = {}
     obj = []
+    hard = HARD_RULE_WEIGHT * max(rules.under_weight, 1)
     skills = sorted(set(p.requirement) | set(g.open))
     for k in skills:
         req = np.asarray(p.requirement.get(k, np.zeros((days, ipd))), dtype=np.int64)
@@ -191,13 +217,17 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     over = m.NewIntVar(0, len(p.agents), "")
                     m.Add(expr - r == over - under)
                     obj += [rules.under_weight * under, rules.over_weight * over]
-                if rules.continuous_coverage and open_[d, i]:
-                    m.Add(expr >= 1)
-                if rules.handover and open_[d, i] and i > 0 and ends.get((k, d, i)):
-                    any_end = m.NewBoolVar("")
+                # the hard rules as steep soft ones, so a plan exists at once and improves
+                if rules.continuous_coverage and open_[d, i] and not coarse:
+                    miss = m.NewBoolVar("")
+                    m.Add(expr >= 1 - miss)
+                    obj.append(hard * miss)
+                if rules.handover and open_[d, i] and i > 0 and ends.get((k, d, i)) and not coarse:
+                    any_end, miss = m.NewBoolVar(""), m.NewBoolVar("")
                     m.Add(sum(ends[k, d, i]) <= len(p.agents) * any_end)
                     m.Add(sum(stays.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
-                          >= 1).OnlyEnforceIf(any_end)
+                          >= any_end - miss)
+                    obj.append(hard * miss)
     m.Minimize(sum(obj))
     solver = _solver(det_time, workers, seed)
     st = solver.Solve(m)
@@ -390,7 +420,8 @@ def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
                 if ok.size == 0:
                     ok = starts[-1:]
                 s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
-                k = next((kk for ss, kk in shifts if ss == s), None) or skills_of[aid][0]
+                k = next((kk for ss, kk in shifts if ss == s and kk in skills_of[aid]),
+                         skills_of[aid][0])
                 out[aid, d] = (tn, s, k)
         for (aid, dd), c in list(out.items()):
             if dd == d:
@@ -406,7 +437,8 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0) -> dict
     ``None`` when the count model finds no plan (the caller falls back to a greedy)."""
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
-    plan = plan_counts(problem, workers=workers, seed=seed)
+    plan = plan_counts(problem, workers=workers, seed=seed, start_step_min=COARSE_STEP_MIN,
+                       coarse=True)
     if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
         return None
     days_of: dict = {}
@@ -433,10 +465,24 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0) -> dict
                 tn = days_of.get((problem.agents[a].agent_id, d))
                 if tn:
                     totals[gi, d, tn] += 1
-    again = plan_counts(problem, workers=workers, seed=seed, day_totals=totals)
-    if again.counts or again.status in ("OPTIMAL", "FEASIBLE"):
-        plan = again
     wanted: dict = defaultdict(list)
-    for (g, d, tn, s, k), c in sorted(plan.counts.items()):
-        wanted[d, tn] += [(s, k)] * c
+    for d in range(problem.grid.days):
+        day = plan_counts(one_day(problem, d), workers=workers, seed=seed,
+                          det_time=DAY_DET_TIME,
+                          day_totals={(gi, 0, tn): c for (gi, dd, tn), c in totals.items()
+                                      if dd == d})
+        counts = day.counts if day.status in ("OPTIMAL", "FEASIBLE") else {
+            key: c for key, c in plan.counts.items() if key[1] == d}
+        for (g, _, tn, s, k), c in sorted(counts.items()):
+            wanted[d, tn] += [(s, k)] * c
     return assign_starts(problem, days_of, wanted)
+
+
+def one_day(problem: Problem, d: int) -> Problem:
+    """The problem cut to horizon day ``d`` (same agents and templates, no leave)."""
+    g = problem.grid
+    grid = replace(g, start=g.date_of(d), days=1,
+                   open={k: np.asarray(v)[d:d + 1] for k, v in g.open.items()})
+    req = {k: np.asarray(v)[d:d + 1] for k, v in problem.requirement.items()}
+    return Problem(grid, problem.templates, problem.agents, requirement=req,
+                   rules=problem.rules)
