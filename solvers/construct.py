@@ -31,6 +31,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -42,7 +43,7 @@ from .types import Agent, PreviousShift, Problem, Rules, ShiftCover, ShiftTempla
 #: Deterministic-time budgets (CP-SAT work units, about seconds on this machine) and a wall
 #: safety limit for the two stages.
 COUNT_DET_TIME = 2.0
-DAY_DET_TIME = 0.5
+DAY_DET_TIME = 1.5
 #: Start and break step of the first, weekly count pass (the per-day pass uses every start).
 COARSE_STEP_MIN = 60
 ASSIGN_DET_TIME = 1.0
@@ -61,7 +62,8 @@ class CountPlan:
 
     ``counts[(g, d, template, start, skill)]`` agents of group ``g`` on that shift;
     ``coverage[skill]`` agents on line ``(days, intervals_per_day)`` with the counted breaks;
-    ``status`` CP-SAT's; ``under`` / ``over`` agent-intervals short / in excess.
+    ``status`` CP-SAT's; ``under`` / ``over`` agent-intervals short / in excess; ``misses``
+    open intervals left without anybody plus shift ends without handover.
     """
 
     counts: dict
@@ -69,6 +71,7 @@ class CountPlan:
     status: str
     under: int
     over: int
+    misses: int = 0
 
 
 def groups_of(problem: Problem) -> list[list[int]]:
@@ -95,6 +98,7 @@ def _blocked(problem: Problem, agent: Agent) -> set[int]:
 
 def _solver(det_time: float, workers: int, seed: int) -> cp_model.CpSolver:
     s = cp_model.CpSolver()
+    s.parameters.log_search_progress = bool(os.environ.get("WFM_CONSTRUCT_LOG"))
     s.parameters.max_deterministic_time = det_time
     s.parameters.max_time_in_seconds = 4 * det_time
     s.parameters.num_workers = workers
@@ -112,14 +116,16 @@ def _starts(t: ShiftTemplate, step_min: int | None) -> list[int]:
 
 def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
                 seed: int = 0, day_totals: dict | None = None,
-                start_step_min: int | None = None, coarse: bool = False) -> CountPlan:
+                start_step_min: int | None = None, coarse: bool = False,
+                hint: dict | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
     the group works that day (the second pass, once the agents' days are known).
     ``start_step_min`` thins the starts; ``coarse`` puts every break in the middle of its
     window and leaves continuous coverage and handover out (a fast first pass that mainly
-    decides the shifts per day and template).
+    decides the shifts per day and template). ``hint``: counts (keys as in
+    :attr:`CountPlan.counts`) to start the search from, breaks hinted in mid-window.
     """
     p, g, rules = problem, problem.grid, problem.rules
     iv, ipd, days = g.interval_min, g.intervals_per_day, g.days
@@ -195,11 +201,15 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}")
                       for o in offs]
                 m.Add(sum(bv) == cnt)
+                if hint is not None:
+                    h = sum(hint.get((gi, d, tn, s, k), 0) for gi in range(len(groups)))
+                    for x, b in enumerate(bv):
+                        m.AddHint(b, h if x == len(offs) // 2 else 0)
             for o, b in zip(offs, bv):
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
     cov = {}
-    obj = []
+    obj, misses = [], []
     hard = HARD_RULE_WEIGHT * max(rules.under_weight, 1)
     skills = sorted(set(p.requirement) | set(g.open))
     for k in skills:
@@ -222,12 +232,17 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     miss = m.NewBoolVar("")
                     m.Add(expr >= 1 - miss)
                     obj.append(hard * miss)
+                    misses.append(miss)
                 if rules.handover and open_[d, i] and i > 0 and ends.get((k, d, i)) and not coarse:
                     any_end, miss = m.NewBoolVar(""), m.NewBoolVar("")
                     m.Add(sum(ends[k, d, i]) <= len(p.agents) * any_end)
                     m.Add(sum(stays.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
                           >= any_end - miss)
                     obj.append(hard * miss)
+                    misses.append(miss)
+    if hint is not None:
+        for key, v in n.items():
+            m.AddHint(v, hint.get(key, 0))
     m.Minimize(sum(obj))
     solver = _solver(det_time, workers, seed)
     st = solver.Solve(m)
@@ -243,7 +258,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         diff = coverage[k] - np.asarray(req, dtype=np.int64)
         under += int(np.clip(-diff, 0, None).sum())
         over += int(np.clip(diff, 0, None).sum())
-    return CountPlan(counts, coverage, name, under, over)
+    return CountPlan(counts, coverage, name, under, over,
+                     sum(solver.Value(x) for x in misses))
 
 
 #: Longest horizon (days) for which the weekly work patterns are enumerated.
@@ -386,7 +402,8 @@ def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
     """Stage 2b: a start and skill for every worked day, day by day.
 
     ``days_of[(agent_id, day)]`` is the template worked (from :func:`work_days`);
-    ``wanted[(day, template)]`` the counted ``(start, skill)`` shifts. Shifts are handed out
+    ``wanted[(group, day, template)]`` the group's counted ``(start, skill)`` shifts (groups
+    as in :func:`groups_of`). Within a group, shifts are handed out
     from the latest start down, each to the agent whose rest from yesterday allows it and who
     is most constrained (latest earliest-start), agents off tomorrow first on ties; an agent
     left over takes the allowed start nearest to the plan. Minimum rest always holds when a
@@ -398,13 +415,17 @@ def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
     skills_of = {ag.agent_id: _skills(p, ag) for ag in p.agents}
     out: dict = {key: None for key, t in days_of.items() if t is None}
     end_prev: dict = {}
+    group = {p.agents[a].agent_id: gi for gi, members in enumerate(groups_of(p))
+             for a in members}
     for d in range(p.grid.days):
-        for tn in sorted({t for (aid, dd), t in days_of.items() if dd == d and t}):
+        for gi, tn in sorted({(group[aid], t) for (aid, dd), t in days_of.items()
+                              if dd == d and t}):
             t = by_name[tn]
-            people = sorted(aid for (aid, dd), x in days_of.items() if dd == d and x == tn)
+            people = sorted(aid for (aid, dd), x in days_of.items()
+                            if dd == d and x == tn and group[aid] == gi)
             lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
             off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
-            shifts = sorted(wanted.get((d, tn), []), key=lambda x: (-x[0], x[1]))
+            shifts = sorted(wanted.get((gi, d, tn), []), key=lambda x: (-x[0], x[1]))
             free = set(people)
             for s, k in shifts:
                 cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
@@ -467,14 +488,16 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0) -> dict
                     totals[gi, d, tn] += 1
     wanted: dict = defaultdict(list)
     for d in range(problem.grid.days):
-        day = plan_counts(one_day(problem, d), workers=workers, seed=seed,
-                          det_time=DAY_DET_TIME,
-                          day_totals={(gi, 0, tn): c for (gi, dd, tn), c in totals.items()
-                                      if dd == d})
+        fixed = {(gi, 0, tn): c for (gi, dd, tn), c in totals.items() if dd == d}
+        for det in (DAY_DET_TIME, 6 * DAY_DET_TIME):  # longer when a hard rule is missed
+            day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
+                              day_totals=fixed)
+            if not day.misses:
+                break
         counts = day.counts if day.status in ("OPTIMAL", "FEASIBLE") else {
             key: c for key, c in plan.counts.items() if key[1] == d}
         for (g, _, tn, s, k), c in sorted(counts.items()):
-            wanted[d, tn] += [(s, k)] * c
+            wanted[g, d, tn] += [(s, k)] * c
     return assign_starts(problem, days_of, wanted)
 
 
