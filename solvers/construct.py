@@ -155,6 +155,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 for t in _templates(p, ag):
                     m.Add(sum(n[gi, d, t.name, s, k] for s in _starts(t, start_step_min)
                               for k in _skills(p, ag)) == day_totals.get((gi, d, t.name), 0))
+            if xs:
+                m.Add(sum(xs) <= avail[d])  # one shift a day
             day_total.append(sum(xs) if xs else 0)
             day_min.append(sum(t.length_min * n[gi, d, t.name, s, k] for t in _templates(p, ag)
                                for s in _starts(t, start_step_min)
