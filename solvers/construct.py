@@ -32,23 +32,31 @@
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from .types import Agent, PreviousShift, Problem, Rules, ShiftCover, ShiftTemplate
+from .types import Agent, Problem, Rules, ShiftCover, ShiftTemplate
 
-#: Deterministic-time budgets (CP-SAT work units, about seconds on this machine) and a wall
-#: safety limit for the two stages.
+#: Deterministic-time budgets (CP-SAT work units, about seconds on this machine; the wall
+#: limit is 4 times that) of the weekly and per-day count passes, for a problem of
+#: ``FULL_SIZE`` agent-days; smaller problems get a proportional share (at least ``MIN_SHARE``).
 COUNT_DET_TIME = 2.0
 DAY_DET_TIME = 1.5
+FULL_SIZE = 1400
+MIN_SHARE = 0.15
+#: Default wall budget of the whole construction: ``MIN_BUDGET_S`` plus the size share of
+#: ``DEFAULT_BUDGET_S`` (a caller with a time limit passes its own).
+MIN_BUDGET_S = 0.5
+DEFAULT_BUDGET_S = 8.0
 #: Relative gap at which the count passes stop (the search's tail rarely pays here).
 COARSE_GAP = 0.02
 DAY_GAP = 0.005
 #: Start and break step of the first, weekly count pass (the per-day pass uses every start).
-COARSE_STEP_MIN = 60
+COARSE_STEP_MIN = 30
 ASSIGN_DET_TIME = 1.0
 #: Cost of one counted shift left without agent (under) or one agent on an uncounted shift
 #: (over) when the agents' days are chosen.
@@ -99,12 +107,13 @@ def _blocked(problem: Problem, agent: Agent) -> set[int]:
     return {g.day_of(x) for x in agent.fixed_days_off | agent.unavailable} & set(range(g.days))
 
 
-def _solver(det_time: float, workers: int, seed: int, gap: float = 0.0) -> cp_model.CpSolver:
+def _solver(det_time: float, workers: int, seed: int, gap: float = 0.0,
+            max_wall_s: float | None = None) -> cp_model.CpSolver:
     s = cp_model.CpSolver()
     s.parameters.relative_gap_limit = gap
     s.parameters.log_search_progress = bool(os.environ.get("WFM_CONSTRUCT_LOG"))
     s.parameters.max_deterministic_time = det_time
-    s.parameters.max_time_in_seconds = 4 * det_time
+    s.parameters.max_time_in_seconds = max(min(4 * det_time, max_wall_s or np.inf), 0.01)
     s.parameters.num_workers = workers
     s.parameters.random_seed = seed
     if workers > 1:
@@ -121,15 +130,15 @@ def _starts(t: ShiftTemplate, step_min: int | None) -> list[int]:
 def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
-                hint: dict | None = None) -> CountPlan:
+                max_wall_s: float | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
     the group works that day (the second pass, once the agents' days are known).
     ``start_step_min`` thins the starts; ``coarse`` puts every break in the middle of its
     window and leaves continuous coverage and handover out (a fast first pass that mainly
-    decides the shifts per day and template). ``hint``: counts (keys as in
-    :attr:`CountPlan.counts`) to start the search from, breaks hinted in mid-window.
+    decides the shifts per day and template). ``max_wall_s`` caps the wall time (the plan
+    is then deterministic only if the cap is not reached).
     """
     p, g, rules = problem, problem.grid, problem.rules
     iv, ipd, days = g.interval_min, g.intervals_per_day, g.days
@@ -207,10 +216,6 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}")
                       for o in offs]
                 m.Add(sum(bv) == cnt)
-                if hint is not None:
-                    h = sum(hint.get((gi, d, tn, s, k), 0) for gi in range(len(groups)))
-                    for x, b in enumerate(bv):
-                        m.AddHint(b, h if x == len(offs) // 2 else 0)
             for o, b in zip(offs, bv):
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
@@ -246,11 +251,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                           >= any_end - miss)
                     obj.append(hard * miss)
                     misses.append(miss)
-    if hint is not None:
-        for key, v in n.items():
-            m.AddHint(v, hint.get(key, 0))
     m.Minimize(sum(obj))
-    solver = _solver(det_time, workers, seed, COARSE_GAP if coarse else DAY_GAP)
+    solver = _solver(det_time, workers, seed, COARSE_GAP if coarse else DAY_GAP, max_wall_s)
     st = solver.Solve(m)
     name = solver.StatusName(st)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -459,13 +461,23 @@ def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
     return out
 
 
-def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0) -> dict | None:
+def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
+                   time_budget_s: float | None = None) -> dict | None:
     """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
-    ``None`` when the count model finds no plan (the caller falls back to a greedy)."""
+    ``None`` when the count model finds no plan (the caller falls back to a greedy).
+
+    ``time_budget_s`` caps the wall time (default: ``DEFAULT_BUDGET_S`` scaled by the
+    problem's size); once it is spent, the remaining days keep the weekly pass's counts.
+    Deterministic when the budget is not reached (CP-SAT stops on deterministic time).
+    """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
+    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
+    deadline = time.perf_counter() + (time_budget_s if time_budget_s is not None
+                                      else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
     plan = plan_counts(problem, workers=workers, seed=seed, start_step_min=COARSE_STEP_MIN,
-                       coarse=True)
+                       coarse=True, det_time=share * COUNT_DET_TIME,
+                       max_wall_s=0.6 * (deadline - time.perf_counter()))
     if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
         return None
     days_of: dict = {}
@@ -495,12 +507,16 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0) -> dict
     wanted: dict = defaultdict(list)
     for d in range(problem.grid.days):
         fixed = {(gi, 0, tn): c for (gi, dd, tn), c in totals.items() if dd == d}
-        for det in (DAY_DET_TIME, 6 * DAY_DET_TIME):  # longer when a hard rule is missed
-            day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
-                              day_totals=fixed)
-            if not day.misses:
+        day = None
+        for det in (share * DAY_DET_TIME, 6 * share * DAY_DET_TIME):  # longer on a miss
+            left = (deadline - time.perf_counter()) / (problem.grid.days - d)
+            if left < 0.05:
                 break
-        counts = day.counts if day.status in ("OPTIMAL", "FEASIBLE") else {
+            day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
+                              day_totals=fixed, max_wall_s=left)
+            if day.status in ("OPTIMAL", "FEASIBLE") and not day.misses:
+                break
+        counts = day.counts if day and day.status in ("OPTIMAL", "FEASIBLE") else {
             key: c for key, c in plan.counts.items() if key[1] == d}
         for (g, _, tn, s, k), c in sorted(counts.items()):
             wanted[g, d, tn] += [(s, k)] * c
