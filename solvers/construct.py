@@ -2,20 +2,21 @@
 
 1. :func:`plan_counts` decides how many agents of each *group* (agents sharing contract and
    skills) start each template at each minute, for each day and skill, in a small CP-SAT
-   model on integer counts: breaks as counts (as in the roster model), weighted under- and
-   over-coverage, continuous coverage and handover as hard rules, and the supply of each
-   group (agents available per day, contract days and minutes per week, max consecutive days,
-   1-on-1-off alternation) as constraints. It is small (no agent variables), so it solves to
-   (near) optimality in seconds; its under-coverage is what the contracts cannot give
-   (structural), the rest of the roster's error is lost later.
+   model on integer counts: weighted under- and over-coverage, and the supply of each group
+   (agents available per day, contract days and minutes per week, max consecutive days,
+   1-on-1-off alternation) as constraints. The weekly pass is coarse (starts every
+   ``COARSE_STEP_MIN``, each break in the middle of its window): it mainly decides how many
+   shifts each group works each day. Solved exactly (``coarse=False``) it gives the best
+   coverage the contracts allow, so its under-coverage is structural.
 2. The agents' days: :func:`pattern_days` picks a work pattern per agent among all the
    patterns that keep the day-level rules (groups on one template, short horizons, no
    leave); otherwise :func:`work_days` runs the roster model of :mod:`solvers.model` in
    classic-cover mode (one start per template), so every day-level rule is the model's own.
    Either way the counted shifts per day are the target.
-3. Stage 1 again with each group's shifts per day and template fixed to the days chosen, so
-   the starts fit the agents actually working; then :func:`assign_starts` hands the counted
-   starts to the agents day by day, keeping the minimum rest.
+3. Per day, :func:`plan_counts` again on every start, with breaks as counts (as in the roster
+   model), continuous coverage and handover (steeply weighted), and each group's shifts per
+   template fixed to the days chosen; then :func:`assign_starts` hands the counted starts
+   to the group's agents day by day, keeping the minimum rest.
 4. :func:`construct_hint` joins them into ``{(agent_id, day): (template, start, skill) | None}``.
 
 >>> from datetime import date
