@@ -463,22 +463,31 @@ def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
 
 
 def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
-                   time_budget_s: float | None = None) -> dict | None:
+                   time_budget_s: float | None = None, exact_week: bool = False) -> dict | None:
     """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
     ``None`` when the count model finds no plan (the caller falls back to a greedy).
 
     ``time_budget_s`` caps the wall time (default: ``DEFAULT_BUDGET_S`` scaled by the
     problem's size); once it is spent, the remaining days keep the weekly pass's counts.
     Deterministic when the budget is not reached (CP-SAT stops on deterministic time).
+    ``exact_week`` runs the weekly pass on every start with breaks as counts (the coarse
+    one when that finds nothing in time): a better
+    roster (measured on the 200-agent week: objective 19,805 instead of 20,757, bound
+    19,111) for about three times the time.
     """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
     deadline = time.perf_counter() + (time_budget_s if time_budget_s is not None
                                       else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
-    plan = plan_counts(problem, workers=workers, seed=seed, start_step_min=COARSE_STEP_MIN,
-                       coarse=True, det_time=share * COUNT_DET_TIME,
-                       max_wall_s=0.6 * (deadline - time.perf_counter()))
+    plan = None
+    for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
+        plan = plan_counts(problem, workers=workers, seed=seed,
+                           start_step_min=None if exact else COARSE_STEP_MIN,
+                           coarse=not exact, det_time=share * COUNT_DET_TIME,
+                           max_wall_s=0.6 * (deadline - time.perf_counter()))
+        if plan.status in ("OPTIMAL", "FEASIBLE"):
+            break
     if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
         return None
     days_of: dict = {}

@@ -101,3 +101,8 @@ def test_deterministic():
     # CP-SAT stops on deterministic time; the wall budget is only a safety net
     p = random_problem(5)
     assert construct_hint(p, time_budget_s=60) == construct_hint(p, time_budget_s=60)
+
+
+def test_exact_weekly_pass_also_gives_a_valid_roster():
+    p = random_problem(3)
+    assert_valid_roster(p, construct_hint(p, exact_week=True))
