@@ -31,13 +31,28 @@ def _work_days(problem: Problem, a: int) -> np.ndarray:
     return work
 
 
-def greedy_hint(problem: Problem) -> dict:
-    """``{(agent_id, day): (template, start_min, skill) | None}`` built greedily.
+def greedy_hint(problem: Problem, time_budget_s: float | None = None) -> dict:
+    """``{(agent_id, day): (template, start_min, skill) | None}``: the constructive roster.
+
+    In interval mode the decomposition of :func:`solvers.construct.construct_hint` (shift
+    counts, then agents) within ``time_budget_s`` (default: scaled by the problem's size);
+    when it finds nothing, or in classic mode, the greedy below.
 
     >>> greedy_hint(Problem(grid=__import__("solvers.types").types.Grid(
     ...     __import__("datetime").date(2026, 1, 5), 1), templates=[], agents=[]))
     {}
     """
+    if problem.interval_mode and problem.agents:
+        from .construct import construct_hint
+
+        built = construct_hint(problem, time_budget_s=time_budget_s)
+        if built is not None:
+            return built
+    return plain_greedy_hint(problem)
+
+
+def plain_greedy_hint(problem: Problem) -> dict:
+    """The plain greedy: days off by pattern, then each shift where most is still open."""
     g = problem.grid
     iv, ipd = g.interval_min, g.intervals_per_day
     if problem.interval_mode:
