@@ -68,7 +68,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         # the naive greedy misleads the search more than it helps (measured on Curtois)
         hint = previous_hint(problem)  # re-planning starts from the published roster
         if hint is None or any(not a.previous for a in problem.agents):
-            hint = {**greedy_hint(problem), **(hint or {})}
+            hint = {**greedy_hint(problem, time_budget_s=min(0.3 * time_limit_s, 10.0)), **(hint or {})}
     merged = {**DEFAULT_PARAMS, **(params or {})}
     if deterministic and workers > 1:
         merged.setdefault("interleave_search", True)  # parallel search in a fixed order
