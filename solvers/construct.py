@@ -352,7 +352,7 @@ def pattern_days(problem: Problem, members: list[int], targets: dict, *,
         m.AddAbsEquality(dev, worked - int(targets.get((d, t.name), 0)))
         obj.append(ASSIGN_UNDER_WEIGHT * dev)
     if c.pattern == "5on2off" and p.rules.split_days_off_weight:
-        for (ci, j), v in y.items():
+        for (_ci, j), v in y.items():
             w = pats[j]
             split = sum(not any(not w[d] and not w[d + 1] for d in range(7 * k, 7 * k + 6))
                         for k in range(n // 7))
@@ -363,7 +363,7 @@ def pattern_days(problem: Problem, members: list[int], targets: dict, *,
     if solver.Solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     out = {}
-    for ci, (blocked, people) in enumerate(sorted(classes.items(), key=lambda x: x[1][0])):
+    for ci, (_unused, people) in enumerate(sorted(classes.items(), key=lambda x: x[1][0])):
         queue = [j for j in range(len(pats)) if (ci, j) in y for _ in range(solver.Value(y[ci, j]))]
         for aid, j in zip(sorted(people), queue):
             for d in range(n):
@@ -498,7 +498,7 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
                             for d in range(problem.grid.days)})
             continue
         targets: dict = defaultdict(int)
-        for (g, d, tn, s, k), c in plan.counts.items():
+        for (g, d, tn, _s, _k), c in plan.counts.items():
             if g == gi:
                 targets[d, tn] += c
         part = (pattern_days(problem, members, targets, seed=seed)

@@ -188,7 +188,7 @@ def add_start_counts(rm: RosterModel) -> None:
     for skill k. Coverage, breaks and handover are posted on these counts, so the model grows
     with the shift options, not with agents x intervals."""
     groups: dict = defaultdict(list)
-    for (a, d), opts in rm.options.items():
+    for (_a, d), opts in rm.options.items():
         for o in opts:
             if o.skill is not None:
                 groups[o.skill, d, o.template.name, o.start].append(o.var)
@@ -473,7 +473,7 @@ def add_support_rule(rm: RosterModel) -> None:
     pools = set(p.rules.support_pools) | set(p.rules.support_pools.values())
     on: dict = defaultdict(list)  # (pool, day, interval) -> count vars
     size: dict = defaultdict(int)
-    for a, agent in enumerate(p.agents):
+    for _a, agent in enumerate(p.agents):
         size[agent.pool] += 1
     groups: dict = defaultdict(list)
     for (a, d), opts in rm.options.items():

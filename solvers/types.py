@@ -349,14 +349,22 @@ class Conflict:
     day: int | None = None
     detail: str = ""
 
-    def __str__(self) -> str:
+    def describe(self, grid: Grid | None = None) -> str:
+        """The conflict in a planner's words; with ``grid`` the day is named by its date.
+
+        >>> Conflict("handover", "a1", 0, "no overlap").describe(Grid(date(2026, 11, 16), 7, 30))
+        'handover (agent a1, Mon 16 Nov 2026): no overlap'
+        """
         where = []
         if self.agent_id is not None:
             where.append(f"agent {self.agent_id}")
         if self.day is not None:
-            where.append(f"day {self.day}")
+            where.append(f"{grid.date_of(self.day):%a %d %b %Y}" if grid is not None else f"day {self.day}")
         text = self.rule + (f" ({', '.join(where)})" if where else "")
         return text + (f": {self.detail}" if self.detail else "")
+
+    def __str__(self) -> str:
+        return self.describe()
 
 
 @dataclass

@@ -243,17 +243,6 @@ def leave_frame(result) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema)
 
 
-def describe_conflict(c, grid: Grid) -> str:
-    """A solver conflict in a planner's words: the rule, the agent and the date."""
-    where = []
-    if c.agent_id is not None:
-        where.append(f"agent {c.agent_id}")
-    if c.day is not None:
-        where.append(f"{grid.date_of(c.day):%a %d %b %Y}")
-    text = c.rule + (f" ({', '.join(where)})" if where else "")
-    return text + (f": {c.detail}" if c.detail else "")
-
-
 def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.DataFrame,
                   leave: pl.DataFrame | None = None, week: date | None = None,
                   *, time_limit_s: float | None = None, seed: int | None = None,
@@ -269,7 +258,7 @@ def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
     problem = build_problem(cfg, requirements, agents, leave, week, previous)
     result = solve(problem, time_limit_s=time_limit_s or cfg.rules.time_limit_seconds,
                    seed=cfg.center.seed if seed is None else seed, workers=2)
-    explanation = [describe_conflict(c, problem.grid) for c in result.explanation]
+    explanation = [c.describe(problem.grid) for c in result.explanation]
     if result.status == "INFEASIBLE":
         lines = "; ".join(explanation[:8]) or "no explanation could be found in the time limit"
         raise ScheduleError(f"no roster satisfies every hard rule. Conflicting rules: {lines}. "

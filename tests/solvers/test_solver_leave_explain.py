@@ -99,7 +99,9 @@ def test_time_limit_is_honoured():
 
     p = center(20, 2, 15)
     r = solve(p, time_limit_s=3)
-    assert r.wall_time_s < 3 + 2.5  # build + limit + result extraction, on a loaded machine
+    # build + limit + result extraction; generous for a loaded 2-core CI machine, yet it still
+    # catches the overruns seen before (explanations or construction taking their own full limit)
+    assert r.wall_time_s < 3 + 4.0
     if r.feasible:
         assert check(p, r.assignments, r.leave_decisions) == []
 
