@@ -210,3 +210,27 @@ def test_cli_kpi_bad_input(tmp_path, capsys):
     # sessions without messages
     assert main(args + ["--sessions", str(tmp_path / "sessions.csv"), "--out", str(tmp_path / "o2")]) == 2
     assert "need both --sessions and --messages" in capsys.readouterr().err
+
+
+def test_deferred_staffing_is_compared_per_day_not_per_interval():
+    """The same e-mail work planned a half-hour apart is equally right: accuracy 100 %."""
+    from datetime import datetime as dt
+
+    import polars as pl
+
+    from wfm.config import CenterConfig
+    from wfm.kpi import staffing_accuracy
+
+    cfg = CenterConfig.from_toml_text('[queues.mail]\nchannel = "email"\n[queues.calls]\n')
+    f = pl.DataFrame({"queue": ["mail", "mail"], "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 9, 30)],
+                      "contacts": [10.0, 0.0]})
+    a = f.with_columns(contacts=pl.Series([0.0, 10.0]))
+
+    def staff(c, _cfg):  # the agents sit in the interval the work arrives in
+        return c.select("queue", "start", agents=c["contacts"] / 10)
+
+    acc = staffing_accuracy(f, a, cfg, staff=staff).filter(period="all")["accuracy"].to_list()
+    assert acc == [1.0]  # per interval it would be 0 %
+    calls = f.with_columns(queue=pl.lit("calls"))
+    acc = staffing_accuracy(calls, a.with_columns(queue=pl.lit("calls")), cfg, staff=staff)
+    assert acc.filter(period="all")["accuracy"].to_list() == [0.0]  # live queues stay per interval

@@ -126,7 +126,10 @@ def staffing_accuracy(
 
     ``staff`` is the staffing engine ``(contacts frame, cfg) -> queue, start, agents``; by default
     :func:`wfm.staffing.requirements`. Both sides go through the same engine and config, so the
-    measure isolates how the forecast error moves the headcount.
+    measure isolates how the forecast error moves the headcount. Deferred work (e-mail, posts,
+    forms) may be handled in any interval before its due time, so for those queues the agent-
+    intervals are compared per day, not per interval (two plans that place the same work a
+    half-hour apart are equally right).
 
     >>> from datetime import datetime as dt
     >>> from wfm.config import CenterConfig
@@ -140,8 +143,14 @@ def staffing_accuracy(
     staff = staff or default_staff
     target = cfg.targets.staffing_accuracy if target is None else target
     want = ["queue", "start", "contacts", "aht_s"]
-    req_f = staff(_with_aht(forecast, cfg).select(want), cfg)
-    req_a = staff(_with_aht(actuals, cfg).select(want), cfg)
+    deferred = [name for name, q in cfg.queues.items() if not q.live]
+
+    def bucket(req: pl.DataFrame) -> pl.DataFrame:
+        start = pl.when(pl.col("queue").is_in(deferred)).then(pl.col("start").dt.truncate("1d")).otherwise("start")
+        return req.select("queue", start.alias("start"), "agents").group_by("queue", "start").agg(pl.col("agents").sum())
+
+    req_f = bucket(staff(_with_aht(forecast, cfg).select(want), cfg))
+    req_a = bucket(staff(_with_aht(actuals, cfg).select(want), cfg))
     j = _outer(req_f, req_a, ["queue", "start"], "agents")
     return accuracy_table(j, group="queue", estimate="est", reference="ref", measure="staffing", target=target)
 
