@@ -113,7 +113,7 @@ def agent_pool(cfg: CenterConfig, scale: float = 1.0) -> list[PoolSize]:
     base = [
         PoolSize("voice", "full_time", 38), PoolSize("voice", "part_time", 16),
         PoolSize("chat", "long_day", 12), PoolSize("chat", "part_time", 6),
-        PoolSize("backoffice", "full_time", 8),
+        PoolSize("backoffice", "full_time", 7),
     ]
     return [PoolSize(p.skill, p.contract, max(1, math.ceil(p.count * scale))) for p in base
             if p.skill in cfg.skills() and p.contract in cfg.contracts]
