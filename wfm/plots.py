@@ -39,15 +39,20 @@ def _day_axis(ax, days: int = 7) -> None:
 
 
 def _with_gaps(df: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Insert an empty row after each closed stretch so lines are not drawn across closed hours."""
+    """Rows that draw each open stretch to its end and break the line across closed hours.
+
+    After the last interval of each stretch (and of the series) a row one interval later repeats
+    the values, so a step drawn "post" covers that last interval too, then an empty row stops the
+    line there instead of drawing it across the closed hours.
+    """
     if df.height < 2:
         return df
     step = df["start"].diff().drop_nulls().min()
-    gap = df["start"].diff().shift(-1) > step
-    breaks = df.filter(gap.fill_null(False)).with_columns(
-        (pl.col("start") + step).alias("start"), *[pl.lit(None, dtype=pl.Float64).alias(c) for c in columns])
-    return pl.concat([df.with_columns([pl.col(c).cast(pl.Float64) for c in columns]), breaks],
-                     how="diagonal_relaxed").sort("start")
+    df = df.with_columns([pl.col(c).cast(pl.Float64) for c in columns])
+    last = (df["start"].diff().shift(-1) > step).fill_null(True)
+    ends = df.filter(last).with_columns(pl.col("start") + step)
+    breaks = ends.with_columns([pl.lit(None, dtype=pl.Float64).alias(c) for c in columns])
+    return pl.concat([df, ends, breaks], how="diagonal_relaxed").sort("start", maintain_order=True)
 
 
 def _span_days(df: pl.DataFrame) -> int:
