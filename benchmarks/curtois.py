@@ -45,23 +45,38 @@ MONDAY = date(2024, 1, 1)
 #: the default were tried: results in benchmarks/results/curtois.md).
 PARAMS: dict = {"subsolvers": ["max_lp"]}
 #: What was tried on the way (measured here, single runs, machine loaded by other jobs).
-NOTES = """## Notes from development runs (20-30 s per instance, seed 0, loaded machine)
+NOTES = """## Notes from development runs (60 s per instance, seed 0, machine shared with a second job)
 
 - The parser and objective reproduce the published optima where the search closes the gap:
-  instance 1 -> 607 and instance 2 -> 828 (OPTIMAL), instance 3 -> 1001 (bound 1000) in 10 s.
-- Global search only, 20 s, instances 5 / 8 / 10: `reduced_costs` 1352 / 3236 / 8041,
-  `max_lp` 1157 / 3907 / 8544, default 1587 / 4167 / 8657 (optima 1143 / 1300 / 4631).
-  A naive greedy hint made them worse (e.g. 5: 1675, 8: 9335), so classic mode uses none.
-- Global `max_lp` 20 % then LNS, 30 s: 5 -> 1246, 8 -> 2485..3571, 10 -> 5914..6204
-  (spread = the noise between runs); 60 s: 8 -> 2470.
-- 60 s, variants on instances 8 / 11 / 12 (one run each): global share 0.4 (the table's
-  setting) 1715 / 4000 / 6148; share 0.7: 1813 / 4003 / 6687; accepting equal-cost LNS moves:
-  1827 / 4397 / 6775; stopping the global search after 8 s without improvement (share <= 0.6)
-  on 8 / 12: 1828 / 9308. A rerun of instance 12 with the table's setting gave 8011: the
-  spread between runs of one setting is as large as the differences between settings.
-- The large instances stay far from the optima: the 2-worker global search rarely finishes
-  its root LP on the loaded machine (bounds near 0 on 10-12) and LNS steps of 1-2 s make
-  steady but slow progress. Not reached: the issue's target (mean gap <= 2 %, none > 5 %).
+  instances 1-3 -> 607 / 828 / 1001 (OPTIMAL) in under 10 s.
+- The LNS works on small models (solvers.lns.improve_classic): agents interact only through
+  the cover, so a few agents are re-solved in a model of their own against the cover the others
+  leave (an excess they leave is a constant). Neighbourhoods: an under-covered (day, shift) with
+  the agents who could work it over a window of days (most steps), a few agents over the whole
+  horizon, every agent over a few days; two disjoint ones at a time, one per core.
+  Before it (full-model LNS, each step re-presolving the whole model), the table read
+  5 / 7 / 8 / 9 / 10 / 11 / 12: 8.9 / 11.7 / 27.1 / 24.6 / 14.1 / 19.0 / 62.0 % (mean 14.4 %).
+- Global phase vs LNS: share 0.4 / 0.25 / 0.15 of the limit for the global search gave
+  instance 12: 54 / 37 / 29 %, 8: 10 / 33 / - %, 10: 7.3 / 5.2 / - %, 11: 4.5 / - / 7.4 %
+  (one run each); a stall cut (global search stops after 4 s without a better roster, at most
+  half the time) gave 12 / 8 / 11 / 5 / 7: 34 / 25 / 13 / 8.5 / 1.0 %. Run-to-run spread of one
+  setting is as large as these differences (instance 5 ends at 1145 or 1242 depending on the
+  global search's start; instance 8 between 1431 and 1740).
+- From one fixed start (global search 18 s), 40 s of LNS: one neighbourhood at a time
+  8 / 10 / 12: 1749 / 4885 / 7558; two at a time 1570 / 4987 / 7796; two at a time with agents
+  on over-covered shifts preferred 1646 / 4995 / 8764 (not kept). Sub-solves with the full LP
+  relaxation (`linearization_level` 2) and 3 s steps did best (8: 1848 vs 2149 default, 1 s).
+- Tried and dropped: 8 CP-SAT workers on the 2 cores, 60 s global only (5 / 8 / 10 / 12: 9.4 /
+  54 / 2.2 / 100 %); HiGHS MIP (scipy.optimize.milp) on the same model, 60 s (5: 0.8 %, but 8 /
+  11 / 12: 829 / 259 / 170 % with LP bounds 977 / 3048 / 3497); a two-thread portfolio (one-worker
+  LP search beside the LNS: 5 / 8 / 11 / 12: 0.4 / 34 / 40 / 609 %); pricing columns with
+  CP-SAT (0.16-0.2 s per agent and iteration: too slow for column generation in 60 s); the
+  LP relaxation of instance 12 alone takes 31 s with HiGHS.
+- What is left: the large instances (8, 12) stall at under-cover the hole neighbourhoods cannot
+  remove (20 agents x 15 days solved to optimality find nothing better), and the 2-worker
+  global search rarely finishes its root LP on 11-12 (bounds near 0). Reaching the issue's
+  target (mean gap <= 2 %, none > 5 %) needs column generation with a fast pricing DP or
+  branch-and-price, as the published optima used.
 """
 
 #: Share of the time limit for the global search; the rest goes to LNS (solvers.lns).

@@ -49,7 +49,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
     lns : after the global search (at most ``lns_share_global`` of the limit, cut short
         when it finds nothing better for ``lns_stall_s`` seconds) spend the rest in a
-        large-neighbourhood search (:mod:`solvers.lns`); the bound stays the global search's.
+        large-neighbourhood search (:mod:`solvers.lns`; in classic cover mode on small
+        per-agent sub-models, :func:`solvers.lns.improve_classic`, two at a time); the bound
+        stays the global search's.
         (A stall cut of 8 s was tried on Curtois 8 and 12 and did not help: off by default.)
 
     Returns a :class:`RosterResult`.
@@ -97,7 +99,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
     if lns and status == cp_model.FEASIBLE and not stop_at_first:
-        solver = _lns(rm, solver, t0 + time_limit_s, seed, lns_workers or workers, merged)
+        # room after the LNS for the final fixed re-solve and the report: about a build
+        solver = _lns(rm, solver, t0 + time_limit_s - build_s, seed, lns_workers or workers,
+                      merged)
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
                           problem=problem, first_solution_s=first or cb.first,
@@ -146,7 +150,8 @@ def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict)
         # classic cover: re-solve a few agents at a time in small models of their own
         choices, _, steps = improve_classic(
             rm.problem, choices_of(rm, values), deadline=deadline - 0.5, seed=seed,
-            step_s=CLASSIC_LNS_STEP_S, params={**CLASSIC_LNS_PARAMS, **sub})
+            step_s=CLASSIC_LNS_STEP_S, params={**CLASSIC_LNS_PARAMS, **sub},
+            parallel=max(1, lns_workers))
         for (a, d), opts in rm.options.items():
             for o in opts:
                 rm.model.AddHint(o.var, choices[a, d] == (o.template.name, o.start, o.skill))
