@@ -99,8 +99,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
     if lns and status == cp_model.FEASIBLE and not stop_at_first:
-        # room after the LNS for the final fixed re-solve and the report: about a build
-        solver = _lns(rm, solver, t0 + time_limit_s - build_s, seed, lns_workers or workers,
+        # room after the LNS for the final fixed re-solve and the report: about two builds
+        solver = _lns(rm, solver, t0 + time_limit_s - 2 * build_s, seed, lns_workers or workers,
                       merged)
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
