@@ -84,6 +84,8 @@ class CountPlan:
     under: int
     over: int
     misses: int = 0
+    objective: float | None = None
+    bound: float | None = None
 
 
 def groups_of(problem: Problem) -> list[list[int]]:
@@ -131,7 +133,7 @@ def _starts(t: ShiftTemplate, step_min: int | None) -> list[int]:
 def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
-                max_wall_s: float | None = None) -> CountPlan:
+                max_wall_s: float | None = None, relaxation: bool = False) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -140,7 +142,15 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     window and leaves continuous coverage and handover out (a fast first pass that mainly
     decides the shifts per day and template). ``max_wall_s`` caps the wall time (the plan
     is then deterministic only if the cap is not reached).
+
+    ``relaxation`` builds the model as a relaxation of the roster model (see
+    :mod:`solvers.bound`): continuous coverage and handover hard, no lower limits on the
+    worked days of a group with leave requests (granted leave counts toward them), the
+    under-coverage of intervals nobody can serve as a constant; ``bound`` is then a lower
+    bound on the objective of every roster.
     """
+    if relaxation and (coarse or start_step_min or day_totals is not None):
+        raise ValueError("a relaxation needs every start, breaks as counts and free day totals")
     p, g, rules = problem, problem.grid, problem.rules
     iv, ipd, days = g.interval_min, g.intervals_per_day, g.days
     m = cp_model.CpModel()
@@ -171,13 +181,17 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
             day_min.append(sum(t.length_min * n[gi, d, t.name, s, k] for t in _templates(p, ag)
                                for s in _starts(t, start_step_min)
                                for k in _skills(p, ag)) if xs else 0)
+        if all(isinstance(x, int) for x in day_total):
+            continue  # the group serves no skill of the problem: nothing to count
         size = len(members)
+        ids = {p.agents[a].agent_id for a in members}
+        floors = not (relaxation and any(r.agent_id in ids for r in p.leave))
         days_range = c.days_per_week or ((5, 5) if c.pattern == "5on2off" else None)
         for w in range(days // 7):
             wk = range(7 * w, 7 * w + 7)
             blocked_w = sum(min(len(_blocked(p, p.agents[a]) & set(wk)), 7) for a in members)
             if days_range:
-                lo = max(days_range[0] * size - blocked_w, 0)
+                lo = max(days_range[0] * size - blocked_w, 0) if floors else 0
                 m.Add(sum(day_total[d] for d in wk) >= lo)
                 m.Add(sum(day_total[d] for d in wk) <= days_range[1] * size)
             if c.minutes_per_week:
@@ -190,7 +204,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 m.Add(sum(day_total[d0:d0 + mc + 1]) <= mc * size)
         if c.pattern == "1on1off":
             for d in range(days - 1):
-                m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
+                m.Add(day_total[d] + day_total[d + 1] <= size)
+                if floors:
+                    m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
     # breaks as counts, coverage per (skill, day, interval)
     plus: dict = defaultdict(list)
     minus: dict = defaultdict(list)
@@ -221,7 +237,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
     cov = {}
-    obj, misses = [], []
+    obj, misses, constant = [], [], 0
     hard = HARD_RULE_WEIGHT * max(rules.under_weight, 1)
     skills = sorted(set(p.requirement) | set(g.open))
     for k in skills:
@@ -233,6 +249,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 cov[k, d, i] = expr
                 r = int(req[d, i])
                 if isinstance(expr, int):
+                    constant += rules.under_weight * max(r, 0) if relaxation else 0
                     continue
                 if r or k in p.requirement:
                     under = m.NewIntVar(0, max(r, 0), "")
@@ -240,24 +257,31 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     m.Add(expr - r == over - under)
                     obj += [rules.under_weight * under, rules.over_weight * over]
                 # the hard rules as steep soft ones, so a plan exists at once and improves
-                if rules.continuous_coverage and open_[d, i] and not coarse:
+                if rules.continuous_coverage and open_[d, i] and relaxation:
+                    m.Add(expr >= 1)
+                elif rules.continuous_coverage and open_[d, i] and not coarse:
                     miss = m.NewBoolVar("")
                     m.Add(expr >= 1 - miss)
                     obj.append(hard * miss)
                     misses.append(miss)
                 if rules.handover and open_[d, i] and i > 0 and ends.get((k, d, i)) and not coarse:
-                    any_end, miss = m.NewBoolVar(""), m.NewBoolVar("")
+                    any_end = m.NewBoolVar("")
+                    miss = 0 if relaxation else m.NewBoolVar("")
                     m.Add(sum(ends[k, d, i]) <= len(p.agents) * any_end)
                     m.Add(sum(stays.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
                           >= any_end - miss)
-                    obj.append(hard * miss)
-                    misses.append(miss)
-    m.Minimize(sum(obj))
-    solver = _solver(det_time, workers, seed, COARSE_GAP if coarse else DAY_GAP, max_wall_s)
+                    if not relaxation:
+                        obj.append(hard * miss)
+                        misses.append(miss)
+    m.Minimize(sum(obj) + constant)
+    gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
+    solver = _solver(det_time, workers, seed, gap, max_wall_s)
     st = solver.Solve(m)
     name = solver.StatusName(st)
+    bound = (np.inf if st == cp_model.INFEASIBLE  # no roster can exist
+             else solver.BestObjectiveBound() if obj else float(constant))
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CountPlan({}, {}, name, 0, 0)
+        return CountPlan({}, {}, name, 0, 0, bound=bound)
     counts = {key: solver.Value(v) for key, v in n.items() if solver.Value(v)}
     coverage = {k: np.zeros((days, ipd), dtype=np.int64) for k in skills}
     for (k, d, i), expr in cov.items():
@@ -268,7 +292,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         under += int(np.clip(-diff, 0, None).sum())
         over += int(np.clip(diff, 0, None).sum())
     return CountPlan(counts, coverage, name, under, over,
-                     sum(solver.Value(x) for x in misses))
+                     sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound)
 
 
 #: Longest horizon (days) for which the weekly work patterns are enumerated.

@@ -1,0 +1,145 @@
+"""A lower bound on the objective of every roster of an interval-mode problem: the count
+relaxation.
+
+The roster model (:mod:`solvers.model`) decides, per agent and day, one shift option
+(template, start, skill); breaks are already counts per (skill, day, template, start), and
+coverage, continuous coverage, handover and the under/over-coverage costs are posted on the
+numbers of agents starting each shift. Aggregating the agents of a *group* (same contract and
+skills, :func:`solvers.construct.groups_of`) gives the count model of
+:func:`solvers.construct.plan_counts` with ``relaxation=True``. It is a relaxation:
+
+* every roster maps to counts ``n[group, day, template, start, skill]`` (the agents of the
+  group on that shift) and break counts that satisfy every constraint of the count model:
+  each is a sum, over the group's agents, of a rule every agent keeps (at most one shift a
+  day on available days; at most the contract's maximum days and minutes a week; at least its
+  minimum days, for groups without leave requests, whose granted leave could count instead;
+  at most ``max_consecutive_days`` worked days in any window one longer; 1-on-1-off: in two
+  consecutive days each agent works at most one and at least one), while coverage,
+  continuous coverage and handover are the same expressions of the counts as in the roster
+  model;
+* the count model's objective is the roster model's under- and over-coverage terms, with the
+  same weights, on the same coverage; every other term of the roster objective (days off not
+  consecutive, fairness, preferences, stability, support pairing, leave refused) is ``>= 0``.
+
+So the count model's optimum, and any lower bound CP-SAT proves on it, is at most the
+objective of every roster. Rules the count model leaves out (minimum rest, minimum minutes,
+min consecutive days or days off, weekends, forbidden successions, max shifts per template)
+only make it weaker, never wrong.
+
+The count model splits into independent *components*: skills linked by an agent who can
+serve both. Each is solved on its own (a share of the time limit by size), and the bounds add.
+
+>>> from datetime import date
+>>> import numpy as np
+>>> from solvers.types import Agent, Contract, Grid, Problem, ShiftTemplate
+>>> g = Grid(date(2026, 1, 5), 1, 60)
+>>> req = {"voice": np.zeros((1, 24), int)}; req["voice"][0, 9:19] = 1
+>>> p = Problem(g, [ShiftTemplate("day", 480, 480, 600, 60)],
+...             [Agent("a", Contract("c"), ("voice",))], requirement=req)
+>>> count_bound(p, time_limit_s=5).value   # one 8 h shift for 10 h of need: 2 h short
+200.0
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .construct import _skills, _templates, plan_counts
+from .types import Problem, SolverInputError
+
+
+@dataclass(frozen=True)
+class CountBound:
+    """What :func:`count_bound` proved.
+
+    ``value`` is a lower bound on the objective of every roster (``inf``: no roster exists);
+    ``optimal`` says every component's count model was solved to optimality (``value`` is
+    then the relaxation's optimum); ``components`` the independent parts solved;
+    ``wall_time_s`` the time spent.
+    """
+
+    value: float
+    optimal: bool
+    components: int
+    wall_time_s: float
+
+
+def components(problem: Problem) -> list[list[str]]:
+    """Skills of the problem grouped so that no agent serves skills of two groups.
+
+    >>> from datetime import date
+    >>> from solvers.types import Agent, Contract, Grid
+    >>> c = Contract("c")
+    >>> p = Problem(Grid(date(2026, 1, 5), 1), [], [Agent("a", c, ("voice", "chat")),
+    ...             Agent("b", c, ("mail",))], requirement={"voice": 0, "chat": 0, "mail": 0})
+    >>> components(p)
+    [['chat', 'voice'], ['mail']]
+    """
+    parent = {k: k for k in sorted(set(problem.requirement) | set(problem.grid.open))}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for ag in problem.agents:
+        ks = [k for k in ag.skills if k in parent]
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    out: dict = {}
+    for k in parent:
+        out.setdefault(root(k), []).append(k)
+    return list(out.values())
+
+
+def _part(problem: Problem, skills: list[str]) -> Problem:
+    """The problem cut to ``skills`` and the agents that serve one of them."""
+    keep = set(skills)
+    g = problem.grid
+    grid = replace(g, open={k: v for k, v in g.open.items() if k in keep})
+    agents = [a for a in problem.agents if keep & set(_skills(problem, a))
+              and _templates(problem, a)]
+    ids = {a.agent_id for a in agents}
+    return Problem(grid, problem.templates, agents,
+                   requirement={k: v for k, v in problem.requirement.items() if k in keep},
+                   leave=[r for r in problem.leave if r.agent_id in ids], rules=problem.rules)
+
+
+def _size(part: Problem) -> int:
+    """Shift options of a part (its agents' starts x skills x days): its share of the time."""
+    return sum(len(t.starts()) * len(_skills(part, a)) for a in part.agents
+               for t in _templates(part, a)) * part.grid.days + 1
+
+
+def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 1,
+                seed: int = 0) -> CountBound:
+    """A lower bound on the objective of every roster of ``problem`` (interval mode).
+
+    Solves the count relaxation (module doc) of each component with CP-SAT within
+    ``time_limit_s`` in all (``workers`` threads); a component that stops on the time limit
+    contributes the bound CP-SAT proved on it, so the result is valid whatever the limit.
+    Raises :class:`SolverInputError` in classic-cover mode.
+    """
+    if not problem.interval_mode:
+        raise SolverInputError("count_bound needs an interval-mode problem (requirement per "
+                               "interval); classic cover has no interval coverage to count")
+    t0 = time.perf_counter()
+    parts = [_part(problem, skills) for skills in components(problem)]
+    sizes = [_size(p) for p in parts]
+    total, optimal, left = 0.0, True, float(sum(sizes))
+    for part, size in sorted(zip(parts, sizes, strict=True), key=lambda x: x[1]):
+        budget = max(time_limit_s - (time.perf_counter() - t0), 0.0) * size / left
+        left -= size
+        if not part.agents:  # nobody can serve it: its whole requirement is short
+            total += part.rules.under_weight * sum(
+                int(np.clip(np.asarray(v), 0, None).sum()) for v in part.requirement.values())
+            continue
+        plan = plan_counts(part, det_time=max(budget, 0.01), workers=workers, seed=seed,
+                           max_wall_s=max(budget, 0.01), relaxation=True)
+        total += plan.bound if plan.bound is not None else 0.0
+        optimal &= plan.status in ("OPTIMAL", "INFEASIBLE")
+    return CountBound(float(total), optimal, len(parts), time.perf_counter() - t0)
