@@ -26,8 +26,8 @@ objective of every roster. Rules the count model leaves out (minimum rest, minim
 min consecutive days or days off, weekends, forbidden successions, max shifts per template)
 only make it weaker, never wrong.
 
-The count model splits into independent *components*: skills linked by an agent who can
-serve both. Each is solved on its own (a share of the time limit by size), and the bounds add.
+The count model splits into independent *components* (:func:`solvers.construct.components`):
+skills linked by an agent who can serve both. Each is solved on its own (a share of the time limit by size), and the bounds add.
 
 >>> from datetime import date
 >>> import numpy as np
@@ -43,11 +43,11 @@ serve both. Each is solved on its own (a share of the time limit by size), and t
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from .construct import _skills, _templates, plan_counts
+from .construct import by_parts, plan_counts
 from .types import Problem, SolverInputError
 
 
@@ -67,54 +67,6 @@ class CountBound:
     wall_time_s: float
 
 
-def components(problem: Problem) -> list[list[str]]:
-    """Skills of the problem grouped so that no agent serves skills of two groups.
-
-    >>> from datetime import date
-    >>> from solvers.types import Agent, Contract, Grid
-    >>> c = Contract("c")
-    >>> p = Problem(Grid(date(2026, 1, 5), 1), [], [Agent("a", c, ("voice", "chat")),
-    ...             Agent("b", c, ("mail",))], requirement={"voice": 0, "chat": 0, "mail": 0})
-    >>> components(p)
-    [['chat', 'voice'], ['mail']]
-    """
-    parent = {k: k for k in sorted(set(problem.requirement) | set(problem.grid.open))}
-
-    def root(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for ag in problem.agents:
-        ks = [k for k in ag.skills if k in parent]
-        for k in ks[1:]:
-            parent[root(k)] = root(ks[0])
-    out: dict = {}
-    for k in parent:
-        out.setdefault(root(k), []).append(k)
-    return list(out.values())
-
-
-def _part(problem: Problem, skills: list[str]) -> Problem:
-    """The problem cut to ``skills`` and the agents that serve one of them."""
-    keep = set(skills)
-    g = problem.grid
-    grid = replace(g, open={k: v for k, v in g.open.items() if k in keep})
-    agents = [a for a in problem.agents if keep & set(_skills(problem, a))
-              and _templates(problem, a)]
-    ids = {a.agent_id for a in agents}
-    return Problem(grid, problem.templates, agents,
-                   requirement={k: v for k, v in problem.requirement.items() if k in keep},
-                   leave=[r for r in problem.leave if r.agent_id in ids], rules=problem.rules)
-
-
-def _size(part: Problem) -> int:
-    """Shift options of a part (its agents' starts x skills x days): its share of the time."""
-    return sum(len(t.starts()) * len(_skills(part, a)) for a in part.agents
-               for t in _templates(part, a)) * part.grid.days + 1
-
-
 def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 1,
                 seed: int = 0) -> CountBound:
     """A lower bound on the objective of every roster of ``problem`` (interval mode).
@@ -128,18 +80,15 @@ def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 
         raise SolverInputError("count_bound needs an interval-mode problem (requirement per "
                                "interval); classic cover has no interval coverage to count")
     t0 = time.perf_counter()
-    parts = [_part(problem, skills) for skills in components(problem)]
-    sizes = [_size(p) for p in parts]
-    total, optimal, left = 0.0, True, float(sum(sizes))
-    for part, size in sorted(zip(parts, sizes, strict=True), key=lambda x: x[1]):
-        budget = max(time_limit_s - (time.perf_counter() - t0), 0.0) * size / left
-        left -= size
-        if not part.agents:  # nobody can serve it: its whole requirement is short
-            total += part.rules.under_weight * sum(
-                int(np.clip(np.asarray(v), 0, None).sum()) for v in part.requirement.values())
-            continue
-        plan = plan_counts(part, det_time=max(budget, 0.01), workers=workers, seed=seed,
-                           max_wall_s=max(budget, 0.01), relaxation=True)
-        total += plan.bound if plan.bound is not None else 0.0
-        optimal &= plan.status in ("OPTIMAL", "INFEASIBLE")
-    return CountBound(float(total), optimal, len(parts), time.perf_counter() - t0)
+
+    def relax(p: Problem, budget_s: float):
+        if not p.agents:  # nobody can serve it: its whole requirement is short
+            return p.rules.under_weight * sum(
+                int(np.clip(np.asarray(v), 0, None).sum()) for v in p.requirement.values()), True
+        plan = plan_counts(p, det_time=max(budget_s, 0.01), workers=workers, seed=seed,
+                           max_wall_s=max(budget_s, 0.01), relaxation=True)
+        return plan.bound, plan.status in ("OPTIMAL", "INFEASIBLE")
+
+    done = [r for _p, r in by_parts(problem, time_limit_s, relax)]
+    return CountBound(float(sum(v for v, _o in done)), all(o for _v, o in done), len(done),
+                      time.perf_counter() - t0)

@@ -133,7 +133,8 @@ def _starts(t: ShiftTemplate, step_min: int | None) -> list[int]:
 def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
-                max_wall_s: float | None = None, relaxation: bool = False) -> CountPlan:
+                max_wall_s: float | None = None, relaxation: bool = False,
+                hint: dict | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -147,7 +148,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     :mod:`solvers.bound`): continuous coverage and handover hard, no lower limits on the
     worked days of a group with leave requests (granted leave counts toward them), the
     under-coverage of intervals nobody can serve as a constant; ``bound`` is then a lower
-    bound on the objective of every roster.
+    bound on the objective of every roster. ``hint`` (counts keyed as ``CountPlan.counts``, e.g.
+    :func:`hint_counts` of a roster) is where the search starts.
     """
     if relaxation and (coarse or start_step_min or day_totals is not None):
         raise ValueError("a relaxation needs every start, breaks as counts and free day totals")
@@ -202,6 +204,18 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         if mc is not None and days > mc:
             for d0 in range(days - mc):
                 m.Add(sum(day_total[d0:d0 + mc + 1]) <= mc * size)
+        found = work_patterns(p, members) if day_totals is None and days > 1 else None
+        if found is not None:  # the group's day totals as a sum of its members' patterns
+            _t, pats, classes = found
+            worked = [0] * days
+            for blocked, people in classes.items():
+                ok = [w for w in pats if not any(w[d] for d in blocked)]
+                ys = [m.NewIntVar(0, len(people), f"y{gi}_{j}") for j in range(len(ok))]
+                m.Add(sum(ys) == len(people))
+                for y, w in zip(ys, ok):
+                    worked = [x + y if w[d] else x for d, x in enumerate(worked)]
+            for d in range(days):
+                m.Add(day_total[d] == worked[d])
         if c.pattern == "1on1off":
             for d in range(days - 1):
                 m.Add(day_total[d] + day_total[d + 1] <= size)
@@ -273,6 +287,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     if not relaxation:
                         obj.append(hard * miss)
                         misses.append(miss)
+    if hint is not None:
+        for key, v in n.items():
+            m.AddHint(v, int(hint.get(key, 0)))
     m.Minimize(sum(obj) + constant)
     gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
     solver = _solver(det_time, workers, seed, gap, max_wall_s)
@@ -293,6 +310,18 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         over += int(np.clip(diff, 0, None).sum())
     return CountPlan(counts, coverage, name, under, over,
                      sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound)
+
+
+def hint_counts(problem: Problem, hint: dict) -> dict:
+    """A roster ``{(agent_id, day): (template, start, skill) | None}`` as counts
+    ``{(group, day, template, start, skill): agents}`` (groups as in :func:`groups_of`)."""
+    group = {problem.agents[a].agent_id: gi for gi, members in enumerate(groups_of(problem))
+             for a in members}
+    out: dict = defaultdict(int)
+    for (aid, d), choice in hint.items():
+        if choice is not None and aid in group:
+            out[group[aid], d, choice[0], choice[1], choice[2]] += 1
+    return dict(out)
 
 
 #: Longest horizon (days) for which the weekly work patterns are enumerated.
@@ -339,13 +368,11 @@ def _pattern_ok(problem: Problem, c, t: ShiftTemplate, w: tuple[bool, ...]) -> b
     return True
 
 
-def pattern_days(problem: Problem, members: list[int], targets: dict, *,
-                 det_time: float = ASSIGN_DET_TIME, seed: int = 0) -> dict | None:
-    """Stage 2a, fast path: for a group on one template, no leave and a short horizon, pick a
-    weekly work pattern per agent among all patterns that keep the day-level rules, so the
-    worked days per day match ``targets`` (CP-SAT on pattern counts per availability class).
-    Returns ``{(agent_id, day): template | None}`` or ``None`` when the path does not apply.
-    """
+def work_patterns(problem: Problem, members: list[int]):
+    """For a group on one template, no leave and a short horizon: ``(template, patterns,
+    classes)``, every weekly work pattern (tuple of worked days) that keeps the day-level
+    rules and the members by the days they cannot work (``{blocked days: [agent ids]}``);
+    ``None`` when that does not apply or no pattern exists."""
     p, n = problem, problem.grid.days
     ag0 = p.agents[members[0]]
     allowed = _templates(p, ag0)
@@ -360,6 +387,22 @@ def pattern_days(problem: Problem, members: list[int], targets: dict, *,
     classes: dict = defaultdict(list)
     for a in members:
         classes[frozenset(_blocked(p, p.agents[a]))].append(p.agents[a].agent_id)
+    return t, pats, classes
+
+
+def pattern_days(problem: Problem, members: list[int], targets: dict, *,
+                 det_time: float = ASSIGN_DET_TIME, seed: int = 0) -> dict | None:
+    """Stage 2a, fast path: for a group on one template, no leave and a short horizon, pick a
+    weekly work pattern per agent among all patterns that keep the day-level rules, so the
+    worked days per day match ``targets`` (CP-SAT on pattern counts per availability class).
+    Returns ``{(agent_id, day): template | None}`` or ``None`` when the path does not apply.
+    """
+    p, n = problem, problem.grid.days
+    found = work_patterns(p, members)
+    if found is None:
+        return None
+    t, pats, classes = found
+    c = p.agents[members[0]].contract
     m = cp_model.CpModel()
     y = {}
     for ci, (blocked, people) in enumerate(sorted(classes.items(), key=lambda x: x[1][0])):
@@ -486,31 +529,124 @@ def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
     return out
 
 
+def components(problem: Problem) -> list[list[str]]:
+    """Skills of the problem grouped so that no agent serves skills of two groups: the count
+    model and the construction split into independent parts along them.
+
+    >>> from datetime import date
+    >>> from solvers.types import Contract, Grid
+    >>> c = Contract("c")
+    >>> p = Problem(Grid(date(2026, 1, 5), 1), [], [Agent("a", c, ("voice", "chat")),
+    ...             Agent("b", c, ("mail",))], requirement={"voice": 0, "chat": 0, "mail": 0})
+    >>> components(p)
+    [['chat', 'voice'], ['mail']]
+    """
+    parent = {k: k for k in sorted(set(problem.requirement) | set(problem.grid.open))}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for ag in problem.agents:
+        ks = [k for k in ag.skills if k in parent]
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    out: dict = {}
+    for k in parent:
+        out.setdefault(root(k), []).append(k)
+    return list(out.values())
+
+
+def part(problem: Problem, skills: list[str]) -> Problem:
+    """The problem cut to ``skills`` and the agents that serve one of them (with their leave)."""
+    keep = set(skills)
+    g = problem.grid
+    grid = replace(g, open={k: v for k, v in g.open.items() if k in keep})
+    agents = [a for a in problem.agents if keep & set(_skills(problem, a))
+              and _templates(problem, a)]
+    ids = {a.agent_id for a in agents}
+    return Problem(grid, problem.templates, agents,
+                   requirement={k: v for k, v in problem.requirement.items() if k in keep},
+                   leave=[r for r in problem.leave if r.agent_id in ids], rules=problem.rules)
+
+
+def part_size(problem: Problem) -> int:
+    """Shift options (agents' starts x skills x days) of a problem: its share of a time budget."""
+    return sum(len(t.starts()) * len(_skills(problem, a)) for a in problem.agents
+               for t in _templates(problem, a)) * problem.grid.days + 1
+
+
+def by_parts(problem: Problem, budget_s: float, run, floor: float = 0.0) -> list:
+    """``run(part, budget_s)`` on each independent part (:func:`components`), smallest first,
+    each with its size's share (at least ``floor``) of what is left of ``budget_s`` (time a
+    part leaves unused passes on). Returns ``[(part, result), ...]``."""
+    t0 = time.perf_counter()
+    parts = [part(problem, ks) for ks in components(problem)]
+    sized = sorted(((part_size(p), i, p) for i, p in enumerate(parts)), key=lambda x: x[:2])
+    left, out = float(sum(size for size, _i, _p in sized)), []
+    for size, _i, p in sized:
+        share = max(budget_s - (time.perf_counter() - t0), 0.0) * max(size / left, floor)
+        left -= size
+        out.append((p, run(p, share)))
+    return out
+
+
 def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
-                   time_budget_s: float | None = None, exact_week: bool = False) -> dict | None:
+                   time_budget_s: float | None = None, exact_week: bool = False,
+                   start_from: dict | None = None) -> dict | None:
     """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
     ``None`` when the count model finds no plan (the caller falls back to a greedy).
 
-    ``time_budget_s`` caps the wall time (default: ``DEFAULT_BUDGET_S`` scaled by the
-    problem's size); once it is spent, the remaining days keep the weekly pass's counts.
-    Deterministic when the budget is not reached (CP-SAT stops on deterministic time).
-    ``exact_week`` runs the weekly pass on every start with breaks as counts (the coarse
-    one when that finds nothing in time): a better
-    roster (measured on the 200-agent week: objective 19,805 instead of 20,757, bound
-    19,111) for about three times the time.
+    Independent parts of the problem (skills no agent links, :func:`components`) are built
+    one by one, each with its share of the budget. ``time_budget_s`` caps the wall time
+    (default: ``DEFAULT_BUDGET_S`` scaled by the problem's size); once it is spent, the
+    remaining days keep the weekly pass's counts. Deterministic when the budget is not
+    reached (CP-SAT stops on deterministic time).
+    ``exact_week`` runs the weekly pass on every start with breaks as counts, with about
+    half the budget as its work limit (the coarse one when that finds nothing in time): a
+    better roster for more time (:func:`solvers.solve` runs it as its second construction
+    when the time limit allows); ``start_from``, a roster (e.g. the first construction), is
+    where that exact pass starts its search.
     """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
-    deadline = time.perf_counter() + (time_budget_s if time_budget_s is not None
-                                      else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
+    budget = (time_budget_s if time_budget_s is not None
+              else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
+    out: dict = {(a.agent_id, d): None for a in problem.agents for d in range(problem.grid.days)}
+    for p, hint in by_parts(problem, budget, lambda p, b: _construct(
+            p, workers=workers, seed=seed, budget_s=b, exact_week=exact_week,
+            start_from=start_from) if p.agents else {}, floor=0.0 if exact_week else PART_FLOOR):
+        if hint is None:
+            return None
+        out.update(hint)
+    return out
+
+
+#: Least share of what is left of the budget a part gets in the first construction (its
+#: passes stop on their work limits; the wall budget is a cap).
+PART_FLOOR = 0.5
+#: Share of an exact weekly pass's wall budget given as its deterministic work limit.
+EXACT_DET_SHARE = 0.5
+
+
+def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
+               exact_week: bool, start_from: dict | None = None) -> dict | None:
+    """:func:`construct_hint` on one independent part."""
+    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
+    deadline = time.perf_counter() + budget_s
     plan = None
     for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
+        left = deadline - time.perf_counter()
         plan = plan_counts(problem, workers=workers, seed=seed,
                            start_step_min=None if exact else COARSE_STEP_MIN,
-                           coarse=not exact, det_time=share * COUNT_DET_TIME,
-                           max_wall_s=0.6 * (deadline - time.perf_counter()))
-        if plan.status in ("OPTIMAL", "FEASIBLE"):
+                           coarse=not exact, relaxation=exact,
+                           det_time=EXACT_DET_SHARE * left if exact else share * COUNT_DET_TIME,
+                           max_wall_s=0.6 * left,
+                           hint=hint_counts(problem, start_from) if exact and start_from else None)
+        if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
             break
     if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
         return None
@@ -525,11 +661,11 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
         for (g, d, tn, _s, _k), c in plan.counts.items():
             if g == gi:
                 targets[d, tn] += c
-        part = (pattern_days(problem, members, targets, seed=seed)
-                or work_days(problem, members, targets, seed=seed))
-        if part is None:
+        chosen = (pattern_days(problem, members, targets, seed=seed)
+                  or work_days(problem, members, targets, seed=seed))
+        if chosen is None:
             return None
-        days_of.update(part)
+        days_of.update(chosen)
     # second pass: the starts and skills for the days the agents actually work
     totals: dict = defaultdict(int)
     for gi, members in enumerate(groups):

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solvers import solve
-from solvers.bound import components, count_bound
-from solvers.construct import plan_counts
+from solvers.bound import count_bound
+from solvers.construct import components, plan_counts
 from solvers.types import (
     Agent,
     BreakRule,
