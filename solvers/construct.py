@@ -45,7 +45,7 @@ from .types import Agent, Problem, Rules, ShiftCover, ShiftTemplate
 #: Deterministic-time budgets (CP-SAT work units, about seconds on this machine; the wall
 #: limit is 4 times that) of the weekly and per-day count passes, for a problem of
 #: ``FULL_SIZE`` agent-days; smaller problems get a proportional share (at least ``MIN_SHARE``).
-COUNT_DET_TIME = 2.0
+COUNT_DET_TIME = 1.0
 DAY_DET_TIME = 1.5
 FULL_SIZE = 1400
 MIN_SHARE = 0.15

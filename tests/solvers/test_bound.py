@@ -53,7 +53,9 @@ def small_problem(seed: int, days: int = 7, leave: bool = False) -> Problem:
     for i in range(int(rng.integers(2, 6))):
         c = (FULL, LONG, PART)[int(rng.integers(0, 3))]
         ks = tuple(k for k in skills if rng.random() < 0.7) or (skills[0],)
-        agents.append(Agent(f"a{i}", c, ks))
+        off = frozenset({date(2026, 1, 5 + int(rng.integers(0, days)))}) if rng.random() < 0.2 \
+            else frozenset()
+        agents.append(Agent(f"a{i}", c, ks, fixed_days_off=off))
     rules = Rules(continuous_coverage=bool(rng.random() < 0.5), handover=bool(rng.random() < 0.5),
                   under_weight=int(rng.integers(1, 101)), over_weight=int(rng.integers(1, 4)),
                   min_rest_min=int(rng.choice([0, 660])))
