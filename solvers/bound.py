@@ -58,13 +58,14 @@ class CountBound:
     ``value`` is a lower bound on the objective of every roster (``inf``: no roster exists);
     ``optimal`` says every component's count model was solved to optimality (``value`` is
     then the relaxation's optimum); ``components`` the independent parts solved;
-    ``wall_time_s`` the time spent.
+    ``wall_time_s`` the time spent; ``parts`` each part's ``(skills, bound, optimal)``.
     """
 
     value: float
     optimal: bool
     components: int
     wall_time_s: float
+    parts: tuple = ()
 
 
 def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 1,
@@ -89,6 +90,7 @@ def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 
                            max_wall_s=max(budget_s, 0.01), relaxation=True)
         return plan.bound, plan.status in ("OPTIMAL", "INFEASIBLE")
 
-    done = [r for _p, r in by_parts(problem, time_limit_s, relax)]
-    return CountBound(float(sum(v for v, _o in done)), all(o for _v, o in done), len(done),
-                      time.perf_counter() - t0)
+    done = [(tuple(sorted(set(p.requirement) | set(p.grid.open))), float(v), o)
+            for p, (v, o) in by_parts(problem, time_limit_s, relax)]
+    return CountBound(sum(v for _k, v, _o in done), all(o for _k, _v, o in done), len(done),
+                      time.perf_counter() - t0, tuple(done))

@@ -1,13 +1,17 @@
 """A constructive roster for interval mode by decomposition: counts first, then agents.
 
+0. The problem splits into independent *parts* (:func:`components`: skills no agent links),
+   built one by one (:func:`by_parts`).
 1. :func:`plan_counts` decides how many agents of each *group* (agents sharing contract and
    skills) start each template at each minute, for each day and skill, in a small CP-SAT
    model on integer counts: weighted under- and over-coverage, and the supply of each group
    (agents available per day, contract days and minutes per week, max consecutive days,
-   1-on-1-off alternation) as constraints. The weekly pass is coarse (starts every
-   ``COARSE_STEP_MIN``, each break in the middle of its window): it mainly decides how many
-   shifts each group works each day. Solved exactly (``coarse=False``) it gives the best
-   coverage the contracts allow, so its under-coverage is structural.
+   1-on-1-off alternation; for a group on one template, its day totals as a sum of its
+   members' work patterns, :func:`work_patterns`) as constraints. The weekly pass is coarse
+   (starts every ``COARSE_STEP_MIN``, each break in the middle of its window): it mainly
+   decides how many shifts each group works each day. Solved exactly (``exact_week``: every
+   start, breaks as counts, continuous coverage and handover hard, started from a roster
+   with ``start_from``) it is the relaxation of :mod:`solvers.bound`.
 2. The agents' days: :func:`pattern_days` picks a work pattern per agent among all the
    patterns that keep the day-level rules (groups on one template, short horizons, no
    leave); otherwise :func:`work_days` runs the roster model of :mod:`solvers.model` in
@@ -616,9 +620,12 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     budget = (time_budget_s if time_budget_s is not None
               else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
     out: dict = {(a.agent_id, d): None for a in problem.agents for d in range(problem.grid.days)}
-    for p, hint in by_parts(problem, budget, lambda p, b: _construct(
-            p, workers=workers, seed=seed, budget_s=b, exact_week=exact_week,
-            start_from=start_from) if p.agents else {}, floor=0.0 if exact_week else PART_FLOOR):
+
+    def build(p: Problem, budget_s: float) -> dict | None:
+        return _construct(p, workers=workers, seed=seed, budget_s=budget_s,
+                          exact_week=exact_week, start_from=start_from) if p.agents else {}
+
+    for _p, hint in by_parts(problem, budget, build, floor=0.0 if exact_week else PART_FLOOR):
         if hint is None:
             return None
         out.update(hint)
