@@ -618,7 +618,7 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
         return {} if not problem.agents else None
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
     budget = (time_budget_s if time_budget_s is not None
-              else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
+              else (EXACT_BUDGET_FACTOR if exact_week else 1) * (MIN_BUDGET_S + share * DEFAULT_BUDGET_S))
     out: dict = {(a.agent_id, d): None for a in problem.agents for d in range(problem.grid.days)}
 
     def build(p: Problem, budget_s: float) -> dict | None:
@@ -632,11 +632,18 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     return out
 
 
+#: Start step of the per-day passes of the first construction (the second, exact one uses
+#: every start): half the part-time starts on quarter-hours, about half the time.
+FIRST_DAY_STEP_MIN = 30
 #: Least share of what is left of the budget a part gets in the first construction (its
 #: passes stop on their work limits; the wall budget is a cap).
 PART_FLOOR = 0.5
-#: Share of an exact weekly pass's wall budget given as its deterministic work limit.
-EXACT_DET_SHARE = 0.5
+#: Share of an exact weekly pass's wall budget given as its deterministic work limit, and
+#: as its wall cap (the rest is left to the coarse pass if it finds nothing, and to the days).
+EXACT_DET_SHARE = 0.4
+EXACT_WALL_SHARE = 0.5
+#: Default budget of a construction with the exact weekly pass, in default budgets.
+EXACT_BUDGET_FACTOR = 3
 
 
 def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
@@ -651,7 +658,7 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                            start_step_min=None if exact else COARSE_STEP_MIN,
                            coarse=not exact, relaxation=exact,
                            det_time=EXACT_DET_SHARE * left if exact else share * COUNT_DET_TIME,
-                           max_wall_s=0.6 * left,
+                           max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
             break
@@ -690,7 +697,8 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
             if left < 0.05:
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
-                              day_totals=fixed, max_wall_s=left)
+                              day_totals=fixed, max_wall_s=left,
+                              start_step_min=None if exact_week else FIRST_DAY_STEP_MIN)
             if day.status in ("OPTIMAL", "FEASIBLE") and not day.misses:
                 break
         counts = day.counts if day and day.status in ("OPTIMAL", "FEASIBLE") else {
