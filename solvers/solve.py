@@ -84,7 +84,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         if complete_hint and problem.interval_mode:
             first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
             if fallback is not None and not stop_at_first:
-                fallback = _refine(rm, hint, fallback, t0, time_limit_s, seed)
+                fallback = _refine(rm, fallback, t0, time_limit_s, seed)
     remaining = time_limit_s - (time.perf_counter() - t0)
     main_s = remaining * (lns_share_global if lns else 1.0)
     solver = make_solver(max(main_s, 0.1), seed, workers, merged)
@@ -175,9 +175,9 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     return found, fixed
 
 
-def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int):
+def _refine(rm, fallback, t0: float, time_limit_s: float, seed: int):
     """Interval mode: a second constructed roster, the exact weekly count plan started from the
-    first one (``construct_hint(exact_week=True, start_from=hint)``), within ``REFINE_SHARE``
+    first roster (``construct_hint(exact_week=True, start_from=...)``), within ``REFINE_SHARE``
     of the time left; it becomes the search's start when it costs less. Returns the solver
     holding the better roster."""
     from .construct import construct_hint
@@ -187,7 +187,7 @@ def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int)
         return fallback
     keep = list(fallback.ResponseProto().solution)
     better = construct_hint(rm.problem, time_budget_s=REFINE_SHARE * left, exact_week=True,
-                            start_from=hint, seed=seed)
+                            start_from=extract(rm, fallback)[0], seed=seed)
     if better:
         rm.model.ClearHints()
         _add_hint(rm, better)
