@@ -714,12 +714,13 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
     deadline = time.perf_counter() + budget_s
     plan = None
-    for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
+    # exact (when asked), else coarse; a coarse pass that finds nothing gets a longer run
+    for exact, more in ([(True, 1)] if exact_week else []) + [(False, 1), (False, 4)]:
         left = deadline - time.perf_counter()
         plan = plan_counts(problem, workers=workers, seed=seed,
                            start_step_min=None if exact else COARSE_STEP_MIN,
                            coarse=not exact, relaxation=exact,
-                           det_time=EXACT_DET_SHARE * left if exact else share * COUNT_DET_TIME,
+                           det_time=EXACT_DET_SHARE * left if exact else more * share * COUNT_DET_TIME,
                            max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
