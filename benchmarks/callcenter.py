@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from wfm.config import CenterConfig
+from wfm.config import CenterConfig, ShiftSection
 from wfm.forecasting import forecast_week
 from wfm.plan import summarise
 from wfm.sample import generate_agents, generate_history, sample_config_path
@@ -35,11 +35,35 @@ OUT = Path(__file__).resolve().parent / "results" / "callcenter.md"
 TARGET_AGENTS = 200
 
 
-# Share of each skill's required hours given to each contract; part-timers take the peaks.
+# Share of each skill's required hours given to each contract; part-timers take the peaks
+# (and, in the back office, the late afternoon the 8 h day cannot reach from an 08:00 start).
 MIX = {"voice": {"full_time": 0.72, "part_time": 0.28}, "chat": {"long_day": 0.70, "part_time": 0.30},
-       "backoffice": {"full_time": 1.0}}
-# Hours on line an agent of a contract gives a week (lunch and breaks taken out).
-WEEKLY_ON_LINE = {"full_time": 5 * 7.5, "long_day": 3.5 * 11.0, "part_time": 4 * 4.0}
+       "backoffice": {"full_time": 0.40, "part_time": 0.60}}
+# Hours on line an agent of a contract gives a week (lunch and breaks taken out); part-timers
+# book about five 3 h blocks (the blocks are short, so a day needs heads more than hours).
+WEEKLY_ON_LINE = {"full_time": 5 * 7.5, "long_day": 3.5 * 11.0, "part_time": 5 * 3.0}
+# The part-time blocks cloud agents book (DOMAIN.md: 1 to several hours): length in minutes,
+# starts from the earliest opening to the last start that ends by the latest closing.
+PART_BLOCKS = {"part2": 120, "part3": 180, "part4": 240}
+# Start step of the part-time blocks (minutes): they follow the quarter-hour requirement; the
+# 8 h and 12 h days keep the sample center's 30 min step.
+BLOCK_STEP_MIN = 15
+
+
+def design(cfg: CenterConfig) -> None:
+    """The benchmark's shift templates on top of the sample center's: part-timers book 2, 3 or
+    4 h blocks starting on any quarter-hour of the opening hours."""
+    first = min(cfg.opening(q, d)[0] for q in cfg.queues for d in range(7) if cfg.opening(q, d))
+    last = max(cfg.opening(q, d)[1] for q in cfg.queues for d in range(7) if cfg.opening(q, d))
+    for name, minutes in PART_BLOCKS.items():
+        cfg.shifts[name] = ShiftSection(minutes=minutes, earliest_start=_hhmm(first),
+                                        latest_start=_hhmm(last - minutes), step_minutes=BLOCK_STEP_MIN)
+    cfg.contracts["part_time"].shifts = list(PART_BLOCKS)
+    cfg.validate()
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def size_pool(cfg: CenterConfig, req: pl.DataFrame, slack: float = 0.03) -> pl.DataFrame:
@@ -60,7 +84,7 @@ def center(target: int) -> tuple[CenterConfig, pl.DataFrame, pl.DataFrame, objec
     """The sample center at 15 minutes, volumes scaled until the sized pool has about ``target`` agents."""
     cfg = CenterConfig.from_toml(sample_config_path())
     cfg.center.interval_minutes = 15
-    cfg.validate()
+    design(cfg)
     scale = target / generate_agents(cfg).height
     for _ in range(4):
         hist = generate_history(cfg, weeks=8, seed=11, scale=scale)
@@ -73,8 +97,33 @@ def center(target: int) -> tuple[CenterConfig, pl.DataFrame, pl.DataFrame, objec
     return cfg, hist, agents, fc, req
 
 
+def pool_text(cfg: CenterConfig, agents: pl.DataFrame) -> str:
+    """The pool in a planner's words: heads per skill and contract, and each contract's shifts."""
+    def shift(name: str) -> str:
+        sh = cfg.shifts[name]
+        return f"{name} {sh.minutes // 60} h, starts {sh.earliest_start}-{sh.latest_start} every {sh.step_minutes} min"
+
+    heads = "; ".join(f"{k}: " + ", ".join(f"{c} {n}" for c, n in g.group_by("contract").len().sort("contract").iter_rows())
+                      for (k,), g in agents.sort("skills").group_by("skills", maintain_order=True))
+    contracts = "; ".join(f"{c} ({cfg.contracts[c].pattern}, {', '.join(shift(x) for x in cfg.contracts[c].shifts)})"
+                          for c in sorted(agents["contract"].unique()))
+    return f"{heads}. Contracts: {contracts}"
+
+
+def part_cost(result, skills) -> float:
+    """Under- and over-coverage cost of the roster on ``skills`` (the model's weights)."""
+    rules, cov = result.problem.rules, result.coverage()
+    cost = 0.0
+    for k in skills:
+        if k in result.problem.requirement:
+            diff = cov.get(k, 0) - result.problem.requirement[k]
+            cost += rules.under_weight * (-diff).clip(min=0).sum() + rules.over_weight * diff.clip(min=0).sum()
+    return cost
+
+
 def main() -> None:
     from solvers import solve
+    from solvers.bound import count_bound
     from solvers.checker import check
 
     limit = float(os.environ.get("WFM_BENCH_SECONDS", "60"))
@@ -84,6 +133,7 @@ def main() -> None:
     problem = build_problem(cfg, req, agents, None, fc.week)
     result = solve(problem, time_limit_s=limit, seed=0, workers=2)
     violations = check(problem, result.assignments, result.leave_decisions)
+    relaxed = count_bound(problem, time_limit_s=limit, workers=2)
     roster = roster_frame(result, problem.grid)
     cov = coverage_frame(cfg, req, roster, fc.week)
 
@@ -91,18 +141,30 @@ def main() -> None:
                        objective=result.objective, bound=result.bound, wall_time_s=result.wall_time_s)
     s = summarise(cfg, fc.forecast, req, st)
     first = getattr(result, "first_solution_s", None)
-    gap = (abs(result.objective - result.bound) / max(abs(result.objective), 1e-9)
-           if result.objective is not None and result.bound is not None else float("nan"))
+    bounds = {"CP-SAT": result.bound if result.bound is not None else float("-inf"),
+              "count relaxation": relaxed.value}
+    which = max(bounds, key=bounds.get)
+    best = bounds[which]
+    gap = ((result.objective - best) / max(abs(result.objective), 1e-9)
+           if result.objective is not None else float("nan"))
     rows = [
         ("agents", f"{agents.height} ({', '.join(f'{c} {n}' for c, n in agents.group_by('contract').len().sort('contract').iter_rows())})"),
+        ("pool", pool_text(cfg, agents)),
         ("grid", f"7 days x {24 * 60 // cfg.interval} intervals of {cfg.interval} min, skills {', '.join(cfg.skills())}"),
         ("required agent-intervals", f"{int(cov['required'].sum()):,}"),
         ("pool sizing (volume scale search, forecast, staffing)", f"{t_prep:.1f} s"),
         ("time to first feasible roster", f"{first:.1f} s" if first is not None else "n/a"),
-        ("time limit", f"{limit:.0f} s"),
+        ("time limit / solve wall time", f"{limit:.0f} s / {result.wall_time_s:.1f} s"),
         ("status", s["solver_status"]),
-        ("objective / bound", f"{result.objective} / {result.bound}"),
-        ("gap to bound", f"{gap:.2%}"),
+        ("objective", f"{result.objective}"),
+        ("CP-SAT bound (the solve's)", f"{result.bound}"),
+        ("count-relaxation bound (`solvers.bound.count_bound`, own run)",
+         f"{relaxed.value:.0f} ({'optimal' if relaxed.optimal else 'proved within the limit'}, "
+         f"{relaxed.components} components, {relaxed.wall_time_s:.0f} s)"),
+        (f"gap to the better bound ({which})", f"{gap:.2%}"),
+        ("per skill: roster's coverage cost vs its relaxation bound", "; ".join(
+            f"{', '.join(ks)} {part_cost(result, ks):.0f} vs {v:.0f}{' (optimal)' if o else ''}"
+            for ks, v, o in relaxed.parts)),
         ("coverage", f"{s['coverage']:.2%}"),
         ("schedule accuracy", f"{s['schedule_accuracy']:.2%}"),
         ("intervals with nobody on line", str(s["intervals_with_nobody"])),
@@ -112,7 +174,7 @@ def main() -> None:
         "# Call-center week: 200 agents, 7 x 96 quarter-hours",
         "",
         f"Run {datetime.now():%Y-%m-%d %H:%M} on {platform.machine()} with {os.cpu_count()} cores, CP-SAT 2 workers "
-        "(a small shared machine: figures from one run). Command: `python -m benchmarks.callcenter`.",
+        "(a small machine shared with other CP-SAT runs: figures from one run). Command: `python -m benchmarks.callcenter`.",
         "Targets: first roster < 10 s, within 1 % of the bound at 60 s, schedule accuracy >= 97 %.",
         "",
         "| measure | value |",
@@ -124,19 +186,51 @@ def main() -> None:
         + f"; schedule accuracy >= 97 %: {'met' if s['schedule_accuracy'] >= 0.97 else 'missed'}"
         f" ({s['schedule_accuracy']:.1%}).",
         "",
-        "Where the rest is (measured during development with the count model of solvers/construct.py,",
-        "solved to 0.5 %): with this pool and contract mix the under-cover that no roster avoids is about",
-        "175 agent-intervals (all back office: full-timers on 5 days against a weekday-only need), and with",
-        "the model's weights (under 100, over 1) the best reachable schedule accuracy is about 91 %; with",
-        "equal weights about 95 %. So 97 % needs a different pool or contract mix, not a better search.",
-        "The search after the constructed roster barely improves it within 60 s; the gap to the bound",
-        "comes from the construction's weekly day choice (an exact weekly pass, `exact_week=True`, gave",
-        "3.5 % in about 5 s more).",
+        *NOTES,
         "",
     ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines))
     print("\n".join(lines))
+
+
+NOTES = [
+    "Notes. The pool is the benchmark's design (what a planner hires for this demand curve): each",
+    "skill's required hours split over its contracts (`MIX`: voice 72 % full-time / 28 % part-time,",
+    "chat 70 % long days / 30 % part-time, back office 40 % full-time / 60 % part-time), 3 % slack,",
+    "volumes scaled until about 200 agents. Part-time cloud agents book 2, 3 or 4 h blocks on any",
+    "quarter-hour of the opening hours (DOMAIN.md: 1 to several hours); the 8 h and 12 h days keep",
+    "the sample center's 30 min start step. Part-timers take part of the back office, whose need",
+    "runs to 18:00 on weekdays only (full-timers alone leave its late afternoon short).",
+    "Every hard rule is on (continuous coverage, handover, 11 h rest, contracts, breaks and lunches);",
+    "schedule accuracy is `wfm.kpi.schedule_accuracy` (1 - sum|scheduled - required| / sum required).",
+    "",
+    "The solve (`solvers.solve`, interval mode): a first roster from the construction of",
+    "`solvers/construct.py` (per independent skill group: a coarse weekly count plan, the agents'",
+    "work patterns, an exact count plan per day, the starts), then a second construction from the",
+    "exact weekly count plan started at the first roster (80 % of the time left), then CP-SAT's",
+    "search on the full model from the cheaper of the two. That search's own bound stays near 0 on",
+    "this model. The passes stop on CP-SAT work limits with wall-time caps, so on a loaded machine",
+    "they do less: during development the same problem gave a first roster at 7.7-8.1 s and a final",
+    "objective of 816 (gap 6.5 %) with the other core mostly free, and 9-18 s and 1,180-1,280 while",
+    "another 2-worker CP-SAT benchmark ran.",
+    "",
+    "The count-relaxation bound (`solvers/bound.py`) aggregates agents into groups (same contract and",
+    "skills; a single-template group's days as a sum of its members' work patterns); every roster",
+    "maps to a solution of it with the same coverage cost, and the roster's other soft costs are",
+    "non-negative, so it is a lower bound on every roster's objective (tested against rosters solved",
+    "to optimality, hypothesis). It is computed per independent skill group in its own run.",
+    "Where the gap is (per-skill line): the back office is solved to optimality (its roster cost is",
+    "the optimum, 5 short agent-intervals included); voice comes within a few agent-intervals of",
+    "its bound when its exact pass gets about 8 s; chat is the rest. Its requirement jitters by 2",
+    "agents between quarter-hours (Erlang at concurrency 2 and 30 % shrinkage gives 10 or 12, never",
+    "11) and the long-day and part-time weekly limits couple its days: CP-SAT's proved bound on its",
+    "count model barely moves with time (about 85 after 20 s, 89 with lb-tree search; a per-day",
+    "relaxation gives only 43) while its best count plans cost about 115-125, and its exact pass,",
+    "started from the first roster, often keeps that roster's few short intervals (100 each). So",
+    "the 1 % target is missed: part of the gap is unproved, part is chat's roster. The roster's",
+    "other soft costs (fairness of weekends and late shifts) add a few units the bound does not count.",
+]
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 """A constructive roster for interval mode by decomposition: counts first, then agents.
 
+0. The problem splits into independent *parts* (:func:`components`: skills no agent links),
+   built one by one (:func:`by_parts`).
 1. :func:`plan_counts` decides how many agents of each *group* (agents sharing contract and
    skills) start each template at each minute, for each day and skill, in a small CP-SAT
    model on integer counts: weighted under- and over-coverage, and the supply of each group
    (agents available per day, contract days and minutes per week, max consecutive days,
-   1-on-1-off alternation) as constraints. The weekly pass is coarse (starts every
-   ``COARSE_STEP_MIN``, each break in the middle of its window): it mainly decides how many
-   shifts each group works each day. Solved exactly (``coarse=False``) it gives the best
-   coverage the contracts allow, so its under-coverage is structural.
+   1-on-1-off alternation; for a group on one template, its day totals as a sum of its
+   members' work patterns, :func:`work_patterns`) as constraints. The weekly pass is coarse
+   (starts every ``COARSE_STEP_MIN``, each break in the middle of its window): it mainly
+   decides how many shifts each group works each day. Solved exactly (``exact_week``: every
+   start, breaks as counts, continuous coverage and handover hard, started from a roster
+   with ``start_from``) it is the relaxation of :mod:`solvers.bound`.
 2. The agents' days: :func:`pattern_days` picks a work pattern per agent among all the
    patterns that keep the day-level rules (groups on one template, short horizons, no
    leave); otherwise :func:`work_days` runs the roster model of :mod:`solvers.model` in
@@ -45,13 +49,13 @@ from .types import Agent, Problem, Rules, ShiftCover, ShiftTemplate
 #: Deterministic-time budgets (CP-SAT work units, about seconds on this machine; the wall
 #: limit is 4 times that) of the weekly and per-day count passes, for a problem of
 #: ``FULL_SIZE`` agent-days; smaller problems get a proportional share (at least ``MIN_SHARE``).
-COUNT_DET_TIME = 2.0
+COUNT_DET_TIME = 1.0
 DAY_DET_TIME = 1.5
 FULL_SIZE = 1400
 MIN_SHARE = 0.15
 #: Default wall budget of the whole construction: ``MIN_BUDGET_S`` plus the size share of
 #: ``DEFAULT_BUDGET_S`` (a caller with a time limit passes its own).
-MIN_BUDGET_S = 0.5
+MIN_BUDGET_S = 2.0
 DEFAULT_BUDGET_S = 8.0
 #: Relative gap at which the count passes stop (the search's tail rarely pays here).
 COARSE_GAP = 0.02
@@ -84,6 +88,8 @@ class CountPlan:
     under: int
     over: int
     misses: int = 0
+    objective: float | None = None
+    bound: float | None = None
 
 
 def groups_of(problem: Problem) -> list[list[int]]:
@@ -131,7 +137,8 @@ def _starts(t: ShiftTemplate, step_min: int | None) -> list[int]:
 def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: int = 1,
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
-                max_wall_s: float | None = None) -> CountPlan:
+                max_wall_s: float | None = None, relaxation: bool = False,
+                hint: dict | None = None, rest_floor: dict | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -140,7 +147,19 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     window and leaves continuous coverage and handover out (a fast first pass that mainly
     decides the shifts per day and template). ``max_wall_s`` caps the wall time (the plan
     is then deterministic only if the cap is not reached).
+
+    ``relaxation`` builds the model as a relaxation of the roster model (see
+    :mod:`solvers.bound`): continuous coverage and handover hard, no lower limits on the
+    worked days of a group with leave requests (granted leave counts toward them), the
+    under-coverage of intervals nobody can serve as a constant; ``bound`` is then a lower
+    bound on the objective of every roster. ``hint`` (counts keyed as ``CountPlan.counts``, e.g.
+    :func:`hint_counts` of a roster) is where the search starts. ``rest_floor[(group,
+    template)]`` (one day, :func:`rest_floors`) lists the earliest start of each agent
+    working it: at most as many shifts start by any minute as agents may, so the agents can
+    take the counted shifts (:func:`assign_day`).
     """
+    if relaxation and (coarse or start_step_min or day_totals is not None):
+        raise ValueError("a relaxation needs every start, breaks as counts and free day totals")
     p, g, rules = problem, problem.grid, problem.rules
     iv, ipd, days = g.interval_min, g.intervals_per_day, g.days
     m = cp_model.CpModel()
@@ -161,6 +180,14 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                         n[gi, d, t.name, s, k] = v
                         per_start[k, d, t.name, s].append(v)
                         xs.append(v)
+            for t in _templates(p, ag) if rest_floor else ():
+                floors = rest_floor.get((gi, t.name), [])
+                starts = sorted(_starts(t, start_step_min))
+                for x in starts:
+                    may = sum(f <= x for f in floors)
+                    if may < len(floors):
+                        m.Add(sum(n[gi, d, t.name, s, k] for s in starts if s <= x
+                                  for k in _skills(p, ag)) <= may)
             if day_totals is not None:
                 for t in _templates(p, ag):
                     m.Add(sum(n[gi, d, t.name, s, k] for s in _starts(t, start_step_min)
@@ -171,13 +198,17 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
             day_min.append(sum(t.length_min * n[gi, d, t.name, s, k] for t in _templates(p, ag)
                                for s in _starts(t, start_step_min)
                                for k in _skills(p, ag)) if xs else 0)
+        if all(isinstance(x, int) for x in day_total):
+            continue  # the group serves no skill of the problem: nothing to count
         size = len(members)
+        ids = {p.agents[a].agent_id for a in members}
+        floors = not (relaxation and any(r.agent_id in ids for r in p.leave))
         days_range = c.days_per_week or ((5, 5) if c.pattern == "5on2off" else None)
         for w in range(days // 7):
             wk = range(7 * w, 7 * w + 7)
             blocked_w = sum(min(len(_blocked(p, p.agents[a]) & set(wk)), 7) for a in members)
             if days_range:
-                lo = max(days_range[0] * size - blocked_w, 0)
+                lo = max(days_range[0] * size - blocked_w, 0) if floors else 0
                 m.Add(sum(day_total[d] for d in wk) >= lo)
                 m.Add(sum(day_total[d] for d in wk) <= days_range[1] * size)
             if c.minutes_per_week:
@@ -188,15 +219,30 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         if mc is not None and days > mc:
             for d0 in range(days - mc):
                 m.Add(sum(day_total[d0:d0 + mc + 1]) <= mc * size)
+        found = work_patterns(p, members) if day_totals is None and days > 1 else None
+        if found is not None:  # the group's day totals as a sum of its members' patterns
+            _t, pats, classes = found
+            worked = [0] * days
+            for blocked, people in classes.items():
+                ok = [w for w in pats if not any(w[d] for d in blocked)]
+                ys = [m.NewIntVar(0, len(people), f"y{gi}_{j}") for j in range(len(ok))]
+                m.Add(sum(ys) == len(people))
+                for y, w in zip(ys, ok):
+                    worked = [x + y if w[d] else x for d, x in enumerate(worked)]
+            for d in range(days):
+                m.Add(day_total[d] == worked[d])
         if c.pattern == "1on1off":
             for d in range(days - 1):
-                m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
+                m.Add(day_total[d] + day_total[d + 1] <= size)
+                if floors:
+                    m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
     # breaks as counts, coverage per (skill, day, interval)
     plus: dict = defaultdict(list)
     minus: dict = defaultdict(list)
     ends: dict = defaultdict(list)
     stays: dict = defaultdict(list)
     starts_n: dict = {}
+    brk: dict = {}
     for (k, d, tn, s), vs in per_start.items():
         t = p.template(tn)
         cnt = sum(vs)
@@ -217,11 +263,12 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}")
                       for o in offs]
                 m.Add(sum(bv) == cnt)
+                brk.update({("break", k, d, tn, s, j, o): b for o, b in zip(offs, bv)})
             for o, b in zip(offs, bv):
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
     cov = {}
-    obj, misses = [], []
+    obj, misses, constant = [], [], 0
     hard = HARD_RULE_WEIGHT * max(rules.under_weight, 1)
     skills = sorted(set(p.requirement) | set(g.open))
     for k in skills:
@@ -233,6 +280,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 cov[k, d, i] = expr
                 r = int(req[d, i])
                 if isinstance(expr, int):
+                    constant += rules.under_weight * max(r, 0) if relaxation else 0
                     continue
                 if r or k in p.requirement:
                     under = m.NewIntVar(0, max(r, 0), "")
@@ -240,24 +288,37 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     m.Add(expr - r == over - under)
                     obj += [rules.under_weight * under, rules.over_weight * over]
                 # the hard rules as steep soft ones, so a plan exists at once and improves
-                if rules.continuous_coverage and open_[d, i] and not coarse:
+                if rules.continuous_coverage and open_[d, i] and relaxation:
+                    m.Add(expr >= 1)
+                elif rules.continuous_coverage and open_[d, i] and not coarse:
                     miss = m.NewBoolVar("")
                     m.Add(expr >= 1 - miss)
                     obj.append(hard * miss)
                     misses.append(miss)
                 if rules.handover and open_[d, i] and i > 0 and ends.get((k, d, i)) and not coarse:
-                    any_end, miss = m.NewBoolVar(""), m.NewBoolVar("")
+                    any_end = m.NewBoolVar("")
+                    miss = 0 if relaxation else m.NewBoolVar("")
                     m.Add(sum(ends[k, d, i]) <= len(p.agents) * any_end)
                     m.Add(sum(stays.get((k, d, i), [])) - sum(minus.get((k, d, i), []))
                           >= any_end - miss)
-                    obj.append(hard * miss)
-                    misses.append(miss)
-    m.Minimize(sum(obj))
-    solver = _solver(det_time, workers, seed, COARSE_GAP if coarse else DAY_GAP, max_wall_s)
+                    if not relaxation:
+                        obj.append(hard * miss)
+                        misses.append(miss)
+    m.Minimize(sum(obj) + constant)
+    if hint is not None and any(key[0] == "break" for key in hint):  # a whole roster
+        _add_complete_hint(m, [(v, int(hint.get(key, 0))) for key, v in {**n, **brk}.items()],
+                           seed, 0.25 * (max_wall_s or 4 * det_time))
+    elif hint is not None:  # shifts only: a partial hint, the search may leave it
+        for key, v in n.items():
+            m.AddHint(v, int(hint.get(key, 0)))
+    gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
+    solver = _solver(det_time, workers, seed, gap, max_wall_s)
     st = solver.Solve(m)
     name = solver.StatusName(st)
+    bound = (np.inf if st == cp_model.INFEASIBLE  # no roster can exist
+             else solver.BestObjectiveBound() if obj else float(constant))
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CountPlan({}, {}, name, 0, 0)
+        return CountPlan({}, {}, name, 0, 0, bound=bound)
     counts = {key: solver.Value(v) for key, v in n.items() if solver.Value(v)}
     coverage = {k: np.zeros((days, ipd), dtype=np.int64) for k in skills}
     for (k, d, i), expr in cov.items():
@@ -268,7 +329,43 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         under += int(np.clip(-diff, 0, None).sum())
         over += int(np.clip(diff, 0, None).sum())
     return CountPlan(counts, coverage, name, under, over,
-                     sum(solver.Value(x) for x in misses))
+                     sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound)
+
+
+def _add_complete_hint(m: cp_model.CpModel, values: list, seed: int, max_s: float) -> None:
+    """Hint ``values`` ``[(var, value)]``, completed to every variable of ``m`` by a solve with
+    them fixed (CP-SAT often drops a partial hint on these models); the partial hint when that
+    solve finds nothing within ``max_s``."""
+    fixed = m.Clone()
+    for v, x in values:
+        fixed.Add(fixed.GetIntVarFromProtoIndex(v.Index()) == x)
+    s = _solver(max_s, 1, seed, 1.0, max_s)  # any completion will do
+    if s.Solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for i, x in enumerate(s.ResponseProto().solution):
+            m.AddHint(m.GetIntVarFromProtoIndex(i), x)
+    else:
+        for v, x in values:
+            m.AddHint(v, x)
+
+
+def hint_counts(problem: Problem, hint) -> dict:
+    """A roster as counts ``{(group, day, template, start, skill): agents}`` (groups as in
+    :func:`groups_of`): ``hint`` is ``{(agent_id, day): (template, start, skill) | None}`` or
+    a list of :class:`~solvers.types.Assignment`; from assignments, their breaks are counted
+    too, ``{("break", skill, day, template, start, break index, offset): agents}``."""
+    group = {problem.agents[a].agent_id: gi for gi, members in enumerate(groups_of(problem))
+             for a in members}
+    out: dict = defaultdict(int)
+    if isinstance(hint, dict):
+        shifts = [(aid, d, c[0], c[1], c[2], ()) for (aid, d), c in hint.items() if c is not None]
+    else:
+        shifts = [(a.agent_id, a.day, a.template, a.start_min, a.skill, a.breaks) for a in hint]
+    for aid, d, tn, s, k, breaks in shifts:
+        if aid in group:
+            out[group[aid], d, tn, s, k] += 1
+            for j, b in enumerate(breaks):
+                out["break", k, d, tn, s, j, b.start_min - s] += 1
+    return dict(out)
 
 
 #: Longest horizon (days) for which the weekly work patterns are enumerated.
@@ -315,13 +412,11 @@ def _pattern_ok(problem: Problem, c, t: ShiftTemplate, w: tuple[bool, ...]) -> b
     return True
 
 
-def pattern_days(problem: Problem, members: list[int], targets: dict, *,
-                 det_time: float = ASSIGN_DET_TIME, seed: int = 0) -> dict | None:
-    """Stage 2a, fast path: for a group on one template, no leave and a short horizon, pick a
-    weekly work pattern per agent among all patterns that keep the day-level rules, so the
-    worked days per day match ``targets`` (CP-SAT on pattern counts per availability class).
-    Returns ``{(agent_id, day): template | None}`` or ``None`` when the path does not apply.
-    """
+def work_patterns(problem: Problem, members: list[int]):
+    """For a group on one template, no leave and a short horizon: ``(template, patterns,
+    classes)``, every weekly work pattern (tuple of worked days) that keeps the day-level
+    rules and the members by the days they cannot work (``{blocked days: [agent ids]}``);
+    ``None`` when that does not apply or no pattern exists."""
     p, n = problem, problem.grid.days
     ag0 = p.agents[members[0]]
     allowed = _templates(p, ag0)
@@ -336,6 +431,22 @@ def pattern_days(problem: Problem, members: list[int], targets: dict, *,
     classes: dict = defaultdict(list)
     for a in members:
         classes[frozenset(_blocked(p, p.agents[a]))].append(p.agents[a].agent_id)
+    return t, pats, classes
+
+
+def pattern_days(problem: Problem, members: list[int], targets: dict, *,
+                 det_time: float = ASSIGN_DET_TIME, seed: int = 0) -> dict | None:
+    """Stage 2a, fast path: for a group on one template, no leave and a short horizon, pick a
+    weekly work pattern per agent among all patterns that keep the day-level rules, so the
+    worked days per day match ``targets`` (CP-SAT on pattern counts per availability class).
+    Returns ``{(agent_id, day): template | None}`` or ``None`` when the path does not apply.
+    """
+    p, n = problem, problem.grid.days
+    found = work_patterns(p, members)
+    if found is None:
+        return None
+    t, pats, classes = found
+    c = p.agents[members[0]].contract
     m = cp_model.CpModel()
     y = {}
     for ci, (blocked, people) in enumerate(sorted(classes.items(), key=lambda x: x[1][0])):
@@ -408,85 +519,211 @@ def work_days(problem: Problem, members: list[int], targets: dict, *,
 
 
 def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
-    """Stage 2b: a start and skill for every worked day, day by day.
+    """Stage 2b: a start and skill for every worked day, day by day (:func:`assign_day`).
 
     ``days_of[(agent_id, day)]`` is the template worked (from :func:`work_days`);
     ``wanted[(group, day, template)]`` the group's counted ``(start, skill)`` shifts (groups
-    as in :func:`groups_of`). Within a group, shifts are handed out
-    from the latest start down, each to the agent whose rest from yesterday allows it and who
-    is most constrained (latest earliest-start), agents off tomorrow first on ties; an agent
-    left over takes the allowed start nearest to the plan. Minimum rest always holds when a
-    start allows it.
+    as in :func:`groups_of`).
+    """
+    out: dict = {key: None for key, t in days_of.items() if t is None}
+    end_prev: dict = {}
+    for d in range(problem.grid.days):
+        assign_day(problem, d, days_of, wanted, end_prev, out)
+    return out
+
+
+def rest_floors(problem: Problem, d: int, days_of: dict, end_prev: dict) -> dict:
+    """``{(group, template): sorted earliest starts}`` of the agents working day ``d`` (the
+    minimum rest after yesterday's end; -1 when they were off)."""
+    rest = problem.rules.min_rest_min
+    group = {problem.agents[a].agent_id: gi for gi, members in enumerate(groups_of(problem))
+             for a in members}
+    out: dict = defaultdict(list)
+    for (aid, dd), tn in days_of.items():
+        if dd == d and tn:
+            out[group[aid], tn].append(end_prev[aid] + rest - 1440 if aid in end_prev else -1)
+    return {key: sorted(v) for key, v in out.items()}
+
+
+def assign_day(problem: Problem, d: int, days_of: dict, wanted: dict, end_prev: dict,
+               out: dict) -> None:
+    """Day ``d`` of :func:`assign_starts`, into ``out``; ``end_prev[agent_id]`` (yesterday's
+    end, updated) gives the rest. Within a group, shifts are handed out from the latest start
+    down, each to the agent whose rest allows it and who is most constrained (latest earliest
+    start), agents off tomorrow first on ties: every planned shift finds an agent when the plan
+    keeps :func:`rest_floors` (as the per-day count pass does). An agent left over takes the
+    allowed start nearest to the plan. Minimum rest always holds when a start allows it.
     """
     p = problem
     rest = p.rules.min_rest_min
     by_name = {t.name: t for t in p.templates}
     skills_of = {ag.agent_id: _skills(p, ag) for ag in p.agents}
-    out: dict = {key: None for key, t in days_of.items() if t is None}
-    end_prev: dict = {}
     group = {p.agents[a].agent_id: gi for gi, members in enumerate(groups_of(p))
              for a in members}
-    for d in range(p.grid.days):
-        for gi, tn in sorted({(group[aid], t) for (aid, dd), t in days_of.items()
-                              if dd == d and t}):
-            t = by_name[tn]
-            people = sorted(aid for (aid, dd), x in days_of.items()
-                            if dd == d and x == tn and group[aid] == gi)
-            lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
-            off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
-            shifts = sorted(wanted.get((gi, d, tn), []), key=lambda x: (-x[0], x[1]))
-            free = set(people)
-            for s, k in shifts:
-                cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
-                if not cand:
-                    continue
-                aid = max(cand, key=lambda x: (lb[x], off_next[x], x))
-                out[aid, d] = (tn, s, k)
-                free.discard(aid)
-            starts = np.array(t.starts())
-            planned = np.array(sorted({s for s, _ in shifts}) or [int(np.median(starts))])
-            for aid in sorted(free):
-                ok = starts[starts >= lb[aid]]
-                if ok.size == 0:
-                    ok = starts[-1:]
-                s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
-                k = next((kk for ss, kk in shifts if ss == s and kk in skills_of[aid]),
-                         skills_of[aid][0])
-                out[aid, d] = (tn, s, k)
-        for (aid, dd), c in list(out.items()):
-            if dd == d:
-                if c is None:
-                    end_prev.pop(aid, None)
-                else:
-                    end_prev[aid] = c[1] + by_name[c[0]].length_min
+    for gi, tn in sorted({(group[aid], t) for (aid, dd), t in days_of.items() if dd == d and t}):
+        t = by_name[tn]
+        people = sorted(aid for (aid, dd), x in days_of.items()
+                        if dd == d and x == tn and group[aid] == gi)
+        lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
+        off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
+        shifts = sorted(wanted.get((gi, d, tn), []), key=lambda x: (-x[0], x[1]))
+        free = set(people)
+        for s, k in shifts:
+            cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
+            if not cand:
+                continue
+            aid = max(cand, key=lambda x: (lb[x], off_next[x], x))
+            out[aid, d] = (tn, s, k)
+            free.discard(aid)
+        starts = np.array(t.starts())
+        planned = np.array(sorted({s for s, _ in shifts}) or [int(np.median(starts))])
+        for aid in sorted(free):
+            ok = starts[starts >= lb[aid]]
+            if ok.size == 0:
+                ok = starts[-1:]
+            s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
+            k = next((kk for ss, kk in shifts if ss == s and kk in skills_of[aid]),
+                     skills_of[aid][0])
+            out[aid, d] = (tn, s, k)
+    for (aid, dd), c in list(out.items()):
+        if dd == d:
+            if c is None:
+                end_prev.pop(aid, None)
+            else:
+                end_prev[aid] = c[1] + by_name[c[0]].length_min
+
+
+def components(problem: Problem) -> list[list[str]]:
+    """Skills of the problem grouped so that no agent serves skills of two groups: the count
+    model and the construction split into independent parts along them.
+
+    >>> from datetime import date
+    >>> from solvers.types import Contract, Grid
+    >>> c = Contract("c")
+    >>> p = Problem(Grid(date(2026, 1, 5), 1), [], [Agent("a", c, ("voice", "chat")),
+    ...             Agent("b", c, ("mail",))], requirement={"voice": 0, "chat": 0, "mail": 0})
+    >>> components(p)
+    [['chat', 'voice'], ['mail']]
+    """
+    parent = {k: k for k in sorted(set(problem.requirement) | set(problem.grid.open))}
+
+    def root(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for ag in problem.agents:
+        ks = [k for k in ag.skills if k in parent]
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    out: dict = {}
+    for k in parent:
+        out.setdefault(root(k), []).append(k)
+    return list(out.values())
+
+
+def part(problem: Problem, skills: list[str]) -> Problem:
+    """The problem cut to ``skills`` and the agents that serve one of them (with their leave)."""
+    keep = set(skills)
+    g = problem.grid
+    grid = replace(g, open={k: v for k, v in g.open.items() if k in keep})
+    agents = [a for a in problem.agents if keep & set(_skills(problem, a))
+              and _templates(problem, a)]
+    ids = {a.agent_id for a in agents}
+    return Problem(grid, problem.templates, agents,
+                   requirement={k: v for k, v in problem.requirement.items() if k in keep},
+                   leave=[r for r in problem.leave if r.agent_id in ids], rules=problem.rules)
+
+
+def part_size(problem: Problem) -> int:
+    """Shift options (agents' starts x skills x days) of a problem: its share of a time budget."""
+    return sum(len(t.starts()) * len(_skills(problem, a)) for a in problem.agents
+               for t in _templates(problem, a)) * problem.grid.days + 1
+
+
+def by_parts(problem: Problem, budget_s: float, run, floor: float = 0.0) -> list:
+    """``run(part, budget_s)`` on each independent part (:func:`components`), smallest first,
+    each with its size's share (at least ``floor``) of what is left of ``budget_s`` (time a
+    part leaves unused passes on). Returns ``[(part, result), ...]``."""
+    t0 = time.perf_counter()
+    parts = [part(problem, ks) for ks in components(problem)]
+    sized = sorted(((part_size(p), i, p) for i, p in enumerate(parts)), key=lambda x: x[:2])
+    left, out = float(sum(size for size, _i, _p in sized)), []
+    for size, _i, p in sized:
+        share = max(budget_s - (time.perf_counter() - t0), 0.0) * max(size / left, floor)
+        left -= size
+        out.append((p, run(p, share)))
     return out
 
 
 def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
-                   time_budget_s: float | None = None, exact_week: bool = False) -> dict | None:
+                   time_budget_s: float | None = None, exact_week: bool = False,
+                   start_from: dict | list | None = None) -> dict | None:
     """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
     ``None`` when the count model finds no plan (the caller falls back to a greedy).
 
-    ``time_budget_s`` caps the wall time (default: ``DEFAULT_BUDGET_S`` scaled by the
-    problem's size); once it is spent, the remaining days keep the weekly pass's counts.
-    Deterministic when the budget is not reached (CP-SAT stops on deterministic time).
-    ``exact_week`` runs the weekly pass on every start with breaks as counts (the coarse
-    one when that finds nothing in time): a better
-    roster (measured on the 200-agent week: objective 19,805 instead of 20,757, bound
-    19,111) for about three times the time.
+    Independent parts of the problem (skills no agent links, :func:`components`) are built
+    one by one, each with its share of the budget. ``time_budget_s`` caps the wall time
+    (default: ``DEFAULT_BUDGET_S`` scaled by the problem's size); once it is spent, the
+    remaining days keep the weekly pass's counts. Deterministic when the budget is not
+    reached (CP-SAT stops on deterministic time).
+    ``exact_week`` runs the weekly pass on every start with breaks as counts, with about
+    half the budget as its work limit (the coarse one when that finds nothing in time): a
+    better roster for more time (:func:`solvers.solve` runs it as its second construction
+    when the time limit allows); ``start_from``, a roster (e.g. the first construction, as a
+    hint or as assignments with their breaks), is where that exact pass starts its search.
     """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
-    deadline = time.perf_counter() + (time_budget_s if time_budget_s is not None
-                                      else MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
+    budget = (time_budget_s if time_budget_s is not None
+              else (EXACT_BUDGET_FACTOR if exact_week else 1) * (MIN_BUDGET_S + share * DEFAULT_BUDGET_S))
+    out: dict = {(a.agent_id, d): None for a in problem.agents for d in range(problem.grid.days)}
+
+    def build(p: Problem, budget_s: float) -> dict | None:
+        return _construct(p, workers=workers, seed=seed, budget_s=budget_s,
+                          exact_week=exact_week, start_from=start_from) if p.agents else {}
+
+    # the exact passes share the budget by size (time a part leaves unused passes on); the
+    # first construction's passes stop on their work limits
+    for _p, hint in by_parts(problem, budget, build, floor=0.0 if exact_week else PART_FLOOR):
+        if hint is None:
+            return None
+        out.update(hint)
+    return out
+
+
+#: Start step of the per-day passes of the first construction (the second, exact one uses
+#: every start): half the part-time starts on quarter-hours, about half the time.
+FIRST_DAY_STEP_MIN = None
+#: Least share of what is left of the budget a part gets in the first construction (its
+#: passes stop on their work limits; the wall budget is a cap).
+PART_FLOOR = 0.5
+#: Share of an exact weekly pass's wall budget given as its deterministic work limit, and
+#: as its wall cap (the rest is left to the coarse pass if it finds nothing, and to the days).
+EXACT_DET_SHARE = 0.5
+EXACT_WALL_SHARE = 0.6
+#: Default budget of a construction with the exact weekly pass, in default budgets.
+EXACT_BUDGET_FACTOR = 3
+
+
+def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
+               exact_week: bool, start_from: dict | list | None = None) -> dict | None:
+    """:func:`construct_hint` on one independent part."""
+    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
+    deadline = time.perf_counter() + budget_s
     plan = None
-    for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
+    # exact (when asked), else coarse; a coarse pass that finds nothing gets a longer run
+    for exact, more in ([(True, 1)] if exact_week else []) + [(False, 1), (False, 4)]:
+        left = deadline - time.perf_counter()
         plan = plan_counts(problem, workers=workers, seed=seed,
                            start_step_min=None if exact else COARSE_STEP_MIN,
-                           coarse=not exact, det_time=share * COUNT_DET_TIME,
-                           max_wall_s=0.6 * (deadline - time.perf_counter()))
-        if plan.status in ("OPTIMAL", "FEASIBLE"):
+                           coarse=not exact, relaxation=exact,
+                           det_time=EXACT_DET_SHARE * left if exact else more * share * COUNT_DET_TIME,
+                           max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
+                           hint=hint_counts(problem, start_from) if exact and start_from else None)
+        if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
             break
     if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
         return None
@@ -501,11 +738,11 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
         for (g, d, tn, _s, _k), c in plan.counts.items():
             if g == gi:
                 targets[d, tn] += c
-        part = (pattern_days(problem, members, targets, seed=seed)
-                or work_days(problem, members, targets, seed=seed))
-        if part is None:
+        chosen = (pattern_days(problem, members, targets, seed=seed)
+                  or work_days(problem, members, targets, seed=seed))
+        if chosen is None:
             return None
-        days_of.update(part)
+        days_of.update(chosen)
     # second pass: the starts and skills for the days the agents actually work
     totals: dict = defaultdict(int)
     for gi, members in enumerate(groups):
@@ -515,22 +752,34 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
                 if tn:
                     totals[gi, d, tn] += 1
     wanted: dict = defaultdict(list)
+    out: dict = {key: None for key, t in days_of.items() if t is None}
+    end_prev: dict = {}
     for d in range(problem.grid.days):
         fixed = {(gi, 0, tn): c for (gi, dd, tn), c in totals.items() if dd == d}
-        day = None
-        for det in (share * DAY_DET_TIME, 6 * share * DAY_DET_TIME):  # longer on a miss
+        floors = rest_floors(problem, d, days_of, end_prev)  # the second pass keeps the rest
+        day, best = None, None
+        # the first construction tries half-hour starts first, and every start when that
+        # leaves the day short; a miss of a hard rule gets a longer run
+        tries = [(None, share * DAY_DET_TIME), (None, 6 * share * DAY_DET_TIME)]
+        if not exact_week and FIRST_DAY_STEP_MIN:
+            tries.insert(0, (FIRST_DAY_STEP_MIN, share * DAY_DET_TIME))
+        for step, det in tries:
             left = (deadline - time.perf_counter()) / (problem.grid.days - d)
             if left < 0.05:
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
-                              day_totals=fixed, max_wall_s=left)
+                              day_totals=fixed, max_wall_s=left, start_step_min=step,
+                              rest_floor=floors if exact_week else None)
             if day.status in ("OPTIMAL", "FEASIBLE") and not day.misses:
-                break
-        counts = day.counts if day and day.status in ("OPTIMAL", "FEASIBLE") else {
-            key: c for key, c in plan.counts.items() if key[1] == d}
+                best = day if best is None or day.objective < best.objective else best
+                if not day.under:
+                    break
+        counts = best.counts if best is not None else day.counts if day and day.status in (
+            "OPTIMAL", "FEASIBLE") else {key: c for key, c in plan.counts.items() if key[1] == d}
         for (g, _, tn, s, k), c in sorted(counts.items()):
             wanted[g, d, tn] += [(s, k)] * c
-    return assign_starts(problem, days_of, wanted)
+        assign_day(problem, d, days_of, wanted, end_prev, out)
+    return out
 
 
 def one_day(problem: Problem, d: int) -> Problem:

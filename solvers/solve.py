@@ -21,6 +21,10 @@ LNS_IGNORED = {"subsolvers"}
 #: optimal much more often than the default (measured on Curtois 8), and 3 s steps beat 1 s.
 CLASSIC_LNS_PARAMS: dict = {"linearization_level": 2}
 CLASSIC_LNS_STEP_S = 3.0
+#: Interval mode: with at least ``REFINE_MIN_S`` left after the first roster, a second
+#: construction from the exact weekly count plan gets ``REFINE_SHARE`` of what is left.
+REFINE_MIN_S = 10.0
+REFINE_SHARE = 0.8
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
@@ -45,7 +49,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         greedy constructive roster is used as hint.
     stop_at_first : return as soon as a feasible roster exists.
     complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
-        search starts from it (so a roster exists within seconds on large problems).
+        search starts from it (so a roster exists within seconds on large problems). In
+        interval mode, with ``REFINE_MIN_S`` left, a second construction from the exact weekly
+        count plan (:func:`solvers.construct.construct_hint`) replaces it when it costs less.
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
     lns : after the global search (at most ``lns_share_global`` of the limit, cut short
         when it finds nothing better for ``lns_stall_s`` seconds) spend the rest in a
@@ -83,6 +89,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         _add_hint(rm, hint)
         if complete_hint and problem.interval_mode:
             first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
+            if fallback is not None and not stop_at_first:
+                fallback = _refine(rm, fallback, t0, time_limit_s, seed)
     remaining = time_limit_s - (time.perf_counter() - t0)
     main_s = remaining * (lns_share_global if lns else 1.0)
     solver = make_solver(max(main_s, 0.1), seed, workers, merged)
@@ -183,6 +191,31 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     for i, v in enumerate(values):
         rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
     return found, fixed
+
+
+def _refine(rm, fallback, t0: float, time_limit_s: float, seed: int):
+    """Interval mode: a second constructed roster, the exact weekly count plan started from the
+    first roster (``construct_hint(exact_week=True, start_from=...)``), within ``REFINE_SHARE``
+    of the time left; it becomes the search's start when it costs less. Returns the solver
+    holding the better roster."""
+    from .construct import construct_hint
+
+    left = time_limit_s - (time.perf_counter() - t0)
+    if left < REFINE_MIN_S:
+        return fallback
+    keep = list(fallback.ResponseProto().solution)
+    better = construct_hint(rm.problem, time_budget_s=REFINE_SHARE * left, exact_week=True,
+                            start_from=extract(rm, fallback)[0], seed=seed)
+    if better:
+        rm.model.ClearHints()
+        _add_hint(rm, better)
+        _, solver = _complete_hint(rm, t0, time_limit_s, seed, 1)
+        if solver is not None and solver.ObjectiveValue() < fallback.ObjectiveValue():
+            return solver
+    rm.model.ClearHints()
+    for i, v in enumerate(keep):
+        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    return fallback
 
 
 def previous_hint(problem: Problem) -> dict | None:

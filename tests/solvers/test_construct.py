@@ -10,10 +10,10 @@ import pytest
 
 from solvers import solve
 from solvers.checker import check
-from solvers.construct import construct_hint, plan_counts
+from solvers.construct import construct_hint, groups_of, hint_counts, pattern_days, plan_counts
 from solvers.greedy import greedy_hint, plain_greedy_hint
 from solvers.synthetic import FULL_TIME, LONG_DAYS, PART_TIME, center, templates
-from solvers.types import Agent, Assignment, Grid, Problem
+from solvers.types import Agent, Assignment, Contract, Grid, Problem
 
 # rules that depend on where breaks go, checked on the solver's roster instead
 BREAK_RULES = {"breaks", "continuous coverage", "handover"}
@@ -89,7 +89,7 @@ def test_count_plan_meets_a_requirement_it_can():
     g = Grid(date(2026, 1, 5), 1, 60)
     req = np.zeros((1, 24), int)
     req[0, 9:17] = 1
-    from solvers.types import Contract, ShiftTemplate
+    from solvers.types import ShiftTemplate
     p = Problem(g, [ShiftTemplate("day", 480, 480, 600, 60)],
                 [Agent("a", Contract("c"), ("voice",))], requirement={"voice": req})
     plan = plan_counts(p)
@@ -106,3 +106,56 @@ def test_deterministic():
 def test_exact_weekly_pass_also_gives_a_valid_roster():
     p = random_problem(3)
     assert_valid_roster(p, construct_hint(p, exact_week=True))
+
+
+def test_exact_pass_started_from_a_roster_is_valid_and_no_worse():
+    p = random_problem(3)
+    first = construct_hint(p)
+    again = construct_hint(p, exact_week=True, start_from=first, time_budget_s=20)
+    assert_valid_roster(p, again)
+    assert first_roster_cost(p, again) <= first_roster_cost(p, first)
+
+
+def test_hint_counts_count_agents_per_group_and_shift():
+    p = random_problem(5)
+    hint = construct_hint(p)
+    counts = hint_counts(p, hint)
+    assert sum(counts.values()) == sum(c is not None for c in hint.values())
+    for (g, d, tn, s, k), c in counts.items():
+        members = {p.agents[a].agent_id for a in groups_of(p)[g]}
+        assert c == sum(hint[aid, d] == (tn, s, k) for aid in members)
+
+
+def test_planned_days_of_pattern_groups_are_realisable():
+    """Day totals of a 5-on-2-off group (two days off together) are sums of its members'
+    work patterns, so the agents' days match the plan exactly."""
+    p = random_problem(7)
+    ft = Contract("ft", templates=("day8",), days_per_week=(5, 5), pattern="5on2off",
+                  max_consecutive_days=5, min_consecutive_days_off=2)
+    p.agents = [Agent(f"F{i}", ft, ("voice",)) for i in range(7)]
+    plan = plan_counts(p, coarse=True, start_step_min=30)
+    targets: dict = {}
+    for (_g, d, tn, _s, _k), c in plan.counts.items():
+        targets[d, tn] = targets.get((d, tn), 0) + c
+    days = pattern_days(p, list(range(7)), targets)
+    worked: dict = {}
+    for (_aid, d), tn in days.items():
+        if tn:
+            worked[d, tn] = worked.get((d, tn), 0) + 1
+    assert worked == {key: c for key, c in targets.items() if c}
+
+
+def test_refined_roster_costs_no_more_than_the_first(monkeypatch):
+    """solve() builds a second roster from the exact weekly plan when time is left and keeps
+    the cheaper one; the limit holds."""
+    import sys
+
+    monkeypatch.setattr(sys.modules["solvers.solve"], "REFINE_MIN_S", 1.0)
+    p = random_problem(3)
+    hint = construct_hint(p)  # the same first roster for both (a loaded machine builds less)
+    first = solve(p, hint=hint, stop_at_first=True, time_limit_s=8, workers=1,
+                  explain_infeasible=False)
+    r = solve(p, hint=hint, time_limit_s=8, workers=1, explain_infeasible=False)
+    assert r.feasible and r.objective <= first.objective
+    assert r.wall_time_s < 8 + 2
+    assert check(p, r.assignments, r.leave_decisions) == []
