@@ -55,7 +55,7 @@ FULL_SIZE = 1400
 MIN_SHARE = 0.15
 #: Default wall budget of the whole construction: ``MIN_BUDGET_S`` plus the size share of
 #: ``DEFAULT_BUDGET_S`` (a caller with a time limit passes its own).
-MIN_BUDGET_S = 2.0
+MIN_BUDGET_S = 0.5
 DEFAULT_BUDGET_S = 8.0
 #: Relative gap at which the count passes stop (the search's tail rarely pays here).
 COARSE_GAP = 0.02
@@ -138,7 +138,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
                 max_wall_s: float | None = None, relaxation: bool = False,
-                hint: dict | None = None, rest_floor: dict | None = None) -> CountPlan:
+                hint: dict | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -153,10 +153,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     worked days of a group with leave requests (granted leave counts toward them), the
     under-coverage of intervals nobody can serve as a constant; ``bound`` is then a lower
     bound on the objective of every roster. ``hint`` (counts keyed as ``CountPlan.counts``, e.g.
-    :func:`hint_counts` of a roster) is where the search starts. ``rest_floor[(group,
-    template)]`` (one day, :func:`rest_floors`) lists the earliest start of each agent
-    working it: at most as many shifts start by any minute as agents may, so the agents can
-    take the counted shifts (:func:`assign_day`).
+    :func:`hint_counts` of a roster) is where the search starts.
     """
     if relaxation and (coarse or start_step_min or day_totals is not None):
         raise ValueError("a relaxation needs every start, breaks as counts and free day totals")
@@ -180,14 +177,6 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                         n[gi, d, t.name, s, k] = v
                         per_start[k, d, t.name, s].append(v)
                         xs.append(v)
-            for t in _templates(p, ag) if rest_floor else ():
-                floors = rest_floor.get((gi, t.name), [])
-                starts = sorted(_starts(t, start_step_min))
-                for x in starts:
-                    may = sum(f <= x for f in floors)
-                    if may < len(floors):
-                        m.Add(sum(n[gi, d, t.name, s, k] for s in starts if s <= x
-                                  for k in _skills(p, ag)) <= may)
             if day_totals is not None:
                 for t in _templates(p, ag):
                     m.Add(sum(n[gi, d, t.name, s, k] for s in _starts(t, start_step_min)
@@ -242,7 +231,6 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     ends: dict = defaultdict(list)
     stays: dict = defaultdict(list)
     starts_n: dict = {}
-    brk: dict = {}
     for (k, d, tn, s), vs in per_start.items():
         t = p.template(tn)
         cnt = sum(vs)
@@ -263,7 +251,6 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}")
                       for o in offs]
                 m.Add(sum(bv) == cnt)
-                brk.update({("break", k, d, tn, s, j, o): b for o, b in zip(offs, bv)})
             for o, b in zip(offs, bv):
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
@@ -304,13 +291,10 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     if not relaxation:
                         obj.append(hard * miss)
                         misses.append(miss)
-    m.Minimize(sum(obj) + constant)
-    if hint is not None and any(key[0] == "break" for key in hint):  # a whole roster
-        _add_complete_hint(m, [(v, int(hint.get(key, 0))) for key, v in {**n, **brk}.items()],
-                           seed, 0.25 * (max_wall_s or 4 * det_time))
-    elif hint is not None:  # shifts only: a partial hint, the search may leave it
+    if hint is not None:
         for key, v in n.items():
             m.AddHint(v, int(hint.get(key, 0)))
+    m.Minimize(sum(obj) + constant)
     gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
     solver = _solver(det_time, workers, seed, gap, max_wall_s)
     st = solver.Solve(m)
@@ -332,39 +316,15 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                      sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound)
 
 
-def _add_complete_hint(m: cp_model.CpModel, values: list, seed: int, max_s: float) -> None:
-    """Hint ``values`` ``[(var, value)]``, completed to every variable of ``m`` by a solve with
-    them fixed (CP-SAT often drops a partial hint on these models); the partial hint when that
-    solve finds nothing within ``max_s``."""
-    fixed = m.Clone()
-    for v, x in values:
-        fixed.Add(fixed.GetIntVarFromProtoIndex(v.Index()) == x)
-    s = _solver(max_s, 1, seed, 1.0, max_s)  # any completion will do
-    if s.Solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for i, x in enumerate(s.ResponseProto().solution):
-            m.AddHint(m.GetIntVarFromProtoIndex(i), x)
-    else:
-        for v, x in values:
-            m.AddHint(v, x)
-
-
-def hint_counts(problem: Problem, hint) -> dict:
-    """A roster as counts ``{(group, day, template, start, skill): agents}`` (groups as in
-    :func:`groups_of`): ``hint`` is ``{(agent_id, day): (template, start, skill) | None}`` or
-    a list of :class:`~solvers.types.Assignment`; from assignments, their breaks are counted
-    too, ``{("break", skill, day, template, start, break index, offset): agents}``."""
+def hint_counts(problem: Problem, hint: dict) -> dict:
+    """A roster ``{(agent_id, day): (template, start, skill) | None}`` as counts
+    ``{(group, day, template, start, skill): agents}`` (groups as in :func:`groups_of`)."""
     group = {problem.agents[a].agent_id: gi for gi, members in enumerate(groups_of(problem))
              for a in members}
     out: dict = defaultdict(int)
-    if isinstance(hint, dict):
-        shifts = [(aid, d, c[0], c[1], c[2], ()) for (aid, d), c in hint.items() if c is not None]
-    else:
-        shifts = [(a.agent_id, a.day, a.template, a.start_min, a.skill, a.breaks) for a in hint]
-    for aid, d, tn, s, k, breaks in shifts:
-        if aid in group:
-            out[group[aid], d, tn, s, k] += 1
-            for j, b in enumerate(breaks):
-                out["break", k, d, tn, s, j, b.start_min - s] += 1
+    for (aid, d), choice in hint.items():
+        if choice is not None and aid in group:
+            out[group[aid], d, choice[0], choice[1], choice[2]] += 1
     return dict(out)
 
 
@@ -519,78 +479,58 @@ def work_days(problem: Problem, members: list[int], targets: dict, *,
 
 
 def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
-    """Stage 2b: a start and skill for every worked day, day by day (:func:`assign_day`).
+    """Stage 2b: a start and skill for every worked day, day by day.
 
     ``days_of[(agent_id, day)]`` is the template worked (from :func:`work_days`);
     ``wanted[(group, day, template)]`` the group's counted ``(start, skill)`` shifts (groups
-    as in :func:`groups_of`).
-    """
-    out: dict = {key: None for key, t in days_of.items() if t is None}
-    end_prev: dict = {}
-    for d in range(problem.grid.days):
-        assign_day(problem, d, days_of, wanted, end_prev, out)
-    return out
-
-
-def rest_floors(problem: Problem, d: int, days_of: dict, end_prev: dict) -> dict:
-    """``{(group, template): sorted earliest starts}`` of the agents working day ``d`` (the
-    minimum rest after yesterday's end; -1 when they were off)."""
-    rest = problem.rules.min_rest_min
-    group = {problem.agents[a].agent_id: gi for gi, members in enumerate(groups_of(problem))
-             for a in members}
-    out: dict = defaultdict(list)
-    for (aid, dd), tn in days_of.items():
-        if dd == d and tn:
-            out[group[aid], tn].append(end_prev[aid] + rest - 1440 if aid in end_prev else -1)
-    return {key: sorted(v) for key, v in out.items()}
-
-
-def assign_day(problem: Problem, d: int, days_of: dict, wanted: dict, end_prev: dict,
-               out: dict) -> None:
-    """Day ``d`` of :func:`assign_starts`, into ``out``; ``end_prev[agent_id]`` (yesterday's
-    end, updated) gives the rest. Within a group, shifts are handed out from the latest start
-    down, each to the agent whose rest allows it and who is most constrained (latest earliest
-    start), agents off tomorrow first on ties: every planned shift finds an agent when the plan
-    keeps :func:`rest_floors` (as the per-day count pass does). An agent left over takes the
-    allowed start nearest to the plan. Minimum rest always holds when a start allows it.
+    as in :func:`groups_of`). Within a group, shifts are handed out
+    from the latest start down, each to the agent whose rest from yesterday allows it and who
+    is most constrained (latest earliest-start), agents off tomorrow first on ties; an agent
+    left over takes the allowed start nearest to the plan. Minimum rest always holds when a
+    start allows it.
     """
     p = problem
     rest = p.rules.min_rest_min
     by_name = {t.name: t for t in p.templates}
     skills_of = {ag.agent_id: _skills(p, ag) for ag in p.agents}
+    out: dict = {key: None for key, t in days_of.items() if t is None}
+    end_prev: dict = {}
     group = {p.agents[a].agent_id: gi for gi, members in enumerate(groups_of(p))
              for a in members}
-    for gi, tn in sorted({(group[aid], t) for (aid, dd), t in days_of.items() if dd == d and t}):
-        t = by_name[tn]
-        people = sorted(aid for (aid, dd), x in days_of.items()
-                        if dd == d and x == tn and group[aid] == gi)
-        lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
-        off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
-        shifts = sorted(wanted.get((gi, d, tn), []), key=lambda x: (-x[0], x[1]))
-        free = set(people)
-        for s, k in shifts:
-            cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
-            if not cand:
-                continue
-            aid = max(cand, key=lambda x: (lb[x], off_next[x], x))
-            out[aid, d] = (tn, s, k)
-            free.discard(aid)
-        starts = np.array(t.starts())
-        planned = np.array(sorted({s for s, _ in shifts}) or [int(np.median(starts))])
-        for aid in sorted(free):
-            ok = starts[starts >= lb[aid]]
-            if ok.size == 0:
-                ok = starts[-1:]
-            s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
-            k = next((kk for ss, kk in shifts if ss == s and kk in skills_of[aid]),
-                     skills_of[aid][0])
-            out[aid, d] = (tn, s, k)
-    for (aid, dd), c in list(out.items()):
-        if dd == d:
-            if c is None:
-                end_prev.pop(aid, None)
-            else:
-                end_prev[aid] = c[1] + by_name[c[0]].length_min
+    for d in range(p.grid.days):
+        for gi, tn in sorted({(group[aid], t) for (aid, dd), t in days_of.items()
+                              if dd == d and t}):
+            t = by_name[tn]
+            people = sorted(aid for (aid, dd), x in days_of.items()
+                            if dd == d and x == tn and group[aid] == gi)
+            lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
+            off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
+            shifts = sorted(wanted.get((gi, d, tn), []), key=lambda x: (-x[0], x[1]))
+            free = set(people)
+            for s, k in shifts:
+                cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
+                if not cand:
+                    continue
+                aid = max(cand, key=lambda x: (lb[x], off_next[x], x))
+                out[aid, d] = (tn, s, k)
+                free.discard(aid)
+            starts = np.array(t.starts())
+            planned = np.array(sorted({s for s, _ in shifts}) or [int(np.median(starts))])
+            for aid in sorted(free):
+                ok = starts[starts >= lb[aid]]
+                if ok.size == 0:
+                    ok = starts[-1:]
+                s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
+                k = next((kk for ss, kk in shifts if ss == s and kk in skills_of[aid]),
+                         skills_of[aid][0])
+                out[aid, d] = (tn, s, k)
+        for (aid, dd), c in list(out.items()):
+            if dd == d:
+                if c is None:
+                    end_prev.pop(aid, None)
+                else:
+                    end_prev[aid] = c[1] + by_name[c[0]].length_min
+    return out
 
 
 def components(problem: Problem) -> list[list[str]]:
@@ -659,7 +599,7 @@ def by_parts(problem: Problem, budget_s: float, run, floor: float = 0.0) -> list
 
 def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
                    time_budget_s: float | None = None, exact_week: bool = False,
-                   start_from: dict | list | None = None) -> dict | None:
+                   start_from: dict | None = None) -> dict | None:
     """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
     ``None`` when the count model finds no plan (the caller falls back to a greedy).
 
@@ -671,8 +611,8 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     ``exact_week`` runs the weekly pass on every start with breaks as counts, with about
     half the budget as its work limit (the coarse one when that finds nothing in time): a
     better roster for more time (:func:`solvers.solve` runs it as its second construction
-    when the time limit allows); ``start_from``, a roster (e.g. the first construction, as a
-    hint or as assignments with their breaks), is where that exact pass starts its search.
+    when the time limit allows); ``start_from``, a roster (e.g. the first construction), is
+    where that exact pass starts its search.
     """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
@@ -685,8 +625,6 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
         return _construct(p, workers=workers, seed=seed, budget_s=budget_s,
                           exact_week=exact_week, start_from=start_from) if p.agents else {}
 
-    # the exact passes share the budget by size (time a part leaves unused passes on); the
-    # first construction's passes stop on their work limits
     for _p, hint in by_parts(problem, budget, build, floor=0.0 if exact_week else PART_FLOOR):
         if hint is None:
             return None
@@ -696,31 +634,30 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
 
 #: Start step of the per-day passes of the first construction (the second, exact one uses
 #: every start): half the part-time starts on quarter-hours, about half the time.
-FIRST_DAY_STEP_MIN = None
+FIRST_DAY_STEP_MIN = 30
 #: Least share of what is left of the budget a part gets in the first construction (its
 #: passes stop on their work limits; the wall budget is a cap).
 PART_FLOOR = 0.5
 #: Share of an exact weekly pass's wall budget given as its deterministic work limit, and
 #: as its wall cap (the rest is left to the coarse pass if it finds nothing, and to the days).
-EXACT_DET_SHARE = 0.5
-EXACT_WALL_SHARE = 0.6
+EXACT_DET_SHARE = 0.4
+EXACT_WALL_SHARE = 0.5
 #: Default budget of a construction with the exact weekly pass, in default budgets.
 EXACT_BUDGET_FACTOR = 3
 
 
 def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
-               exact_week: bool, start_from: dict | list | None = None) -> dict | None:
+               exact_week: bool, start_from: dict | None = None) -> dict | None:
     """:func:`construct_hint` on one independent part."""
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
     deadline = time.perf_counter() + budget_s
     plan = None
-    # exact (when asked), else coarse; a coarse pass that finds nothing gets a longer run
-    for exact, more in ([(True, 1)] if exact_week else []) + [(False, 1), (False, 4)]:
+    for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
         left = deadline - time.perf_counter()
         plan = plan_counts(problem, workers=workers, seed=seed,
                            start_step_min=None if exact else COARSE_STEP_MIN,
                            coarse=not exact, relaxation=exact,
-                           det_time=EXACT_DET_SHARE * left if exact else more * share * COUNT_DET_TIME,
+                           det_time=EXACT_DET_SHARE * left if exact else share * COUNT_DET_TIME,
                            max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
@@ -752,34 +689,23 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                 if tn:
                     totals[gi, d, tn] += 1
     wanted: dict = defaultdict(list)
-    out: dict = {key: None for key, t in days_of.items() if t is None}
-    end_prev: dict = {}
     for d in range(problem.grid.days):
         fixed = {(gi, 0, tn): c for (gi, dd, tn), c in totals.items() if dd == d}
-        floors = rest_floors(problem, d, days_of, end_prev)  # the second pass keeps the rest
-        day, best = None, None
-        # the first construction tries half-hour starts first, and every start when that
-        # leaves the day short; a miss of a hard rule gets a longer run
-        tries = [(None, share * DAY_DET_TIME), (None, 6 * share * DAY_DET_TIME)]
-        if not exact_week and FIRST_DAY_STEP_MIN:
-            tries.insert(0, (FIRST_DAY_STEP_MIN, share * DAY_DET_TIME))
-        for step, det in tries:
+        day = None
+        for det in (share * DAY_DET_TIME, 6 * share * DAY_DET_TIME):  # longer on a miss
             left = (deadline - time.perf_counter()) / (problem.grid.days - d)
             if left < 0.05:
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
-                              day_totals=fixed, max_wall_s=left, start_step_min=step,
-                              rest_floor=floors if exact_week else None)
+                              day_totals=fixed, max_wall_s=left,
+                              start_step_min=None if exact_week else FIRST_DAY_STEP_MIN)
             if day.status in ("OPTIMAL", "FEASIBLE") and not day.misses:
-                best = day if best is None or day.objective < best.objective else best
-                if not day.under:
-                    break
-        counts = best.counts if best is not None else day.counts if day and day.status in (
-            "OPTIMAL", "FEASIBLE") else {key: c for key, c in plan.counts.items() if key[1] == d}
+                break
+        counts = day.counts if day and day.status in ("OPTIMAL", "FEASIBLE") else {
+            key: c for key, c in plan.counts.items() if key[1] == d}
         for (g, _, tn, s, k), c in sorted(counts.items()):
             wanted[g, d, tn] += [(s, k)] * c
-        assign_day(problem, d, days_of, wanted, end_prev, out)
-    return out
+    return assign_starts(problem, days_of, wanted)
 
 
 def one_day(problem: Problem, d: int) -> Problem:

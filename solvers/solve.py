@@ -90,13 +90,17 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         if complete_hint and problem.interval_mode:
             first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
             if fallback is not None and not stop_at_first:
-                fallback = _refine(rm, fallback, t0, time_limit_s, seed)
-    remaining = time_limit_s - (time.perf_counter() - t0)
+                fallback = _refine(rm, hint, fallback, t0, time_limit_s, seed)
+    # what is left, less a reserve for loading the answer and reporting (about a third of a
+    # build: 60.3 s were spent for a 60 s limit on the 200-agent week without it)
+    remaining = time_limit_s - (time.perf_counter() - t0) - min(build_s / 3, 0.1 * time_limit_s)
     main_s = remaining * (lns_share_global if lns else 1.0)
     solver = make_solver(max(main_s, 0.1), seed, workers, merged)
     cb = _FirstSolution(t0, stop_at_first)
     bound = None
-    if fallback is not None and (stop_at_first or remaining < 0.5):
+    # CP-SAT needs about a build's time just to load a large model: with less than that left,
+    # return the constructed roster rather than overrun the limit
+    if fallback is not None and (stop_at_first or remaining < max(0.5, 2 * build_s)):
         status = cp_model.UNKNOWN
     else:
         watch = _stall_watch(solver, cb, lns_stall_s) if lns and lns_stall_s else None
@@ -193,9 +197,9 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     return found, fixed
 
 
-def _refine(rm, fallback, t0: float, time_limit_s: float, seed: int):
+def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int):
     """Interval mode: a second constructed roster, the exact weekly count plan started from the
-    first roster (``construct_hint(exact_week=True, start_from=...)``), within ``REFINE_SHARE``
+    first one (``construct_hint(exact_week=True, start_from=hint)``), within ``REFINE_SHARE``
     of the time left; it becomes the search's start when it costs less. Returns the solver
     holding the better roster."""
     from .construct import construct_hint
@@ -205,7 +209,7 @@ def _refine(rm, fallback, t0: float, time_limit_s: float, seed: int):
         return fallback
     keep = list(fallback.ResponseProto().solution)
     better = construct_hint(rm.problem, time_budget_s=REFINE_SHARE * left, exact_week=True,
-                            start_from=extract(rm, fallback)[0], seed=seed)
+                            start_from=hint, seed=seed)
     if better:
         rm.model.ClearHints()
         _add_hint(rm, better)
