@@ -164,14 +164,11 @@ def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict)
             rm.problem, choices_of(rm, values), deadline=deadline - 0.5, seed=seed,
             step_s=CLASSIC_LNS_STEP_S, params={**CLASSIC_LNS_PARAMS, **sub},
             parallel=max(1, lns_workers))
-        for (a, d), opts in rm.options.items():
-            for o in opts:
-                rm.model.AddHint(o.var, choices[a, d] == (o.template.name, o.start, o.skill))
+        _add_hint(rm, {(rm.agents[a].agent_id, d): ch for (a, d), ch in choices.items()})
     else:
         values, _, steps = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
                                    seed=seed, workers=lns_workers, params=sub)
-        for i, v in enumerate(values):
-            rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+        _hint_values(rm, values)
     if not steps:
         return solver
     # re-solve with the improved roster fixed: a solver holding it (and its exact costs)
@@ -191,9 +188,7 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
         return None, None
     found = time.perf_counter() - t0
     values = list(fixed.ResponseProto().solution)
-    rm.model.ClearHints()
-    for i, v in enumerate(values):
-        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    _hint_values(rm, values)
     return found, fixed
 
 
@@ -216,9 +211,7 @@ def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int)
         _, solver = _complete_hint(rm, t0, time_limit_s, seed, 1)
         if solver is not None and solver.ObjectiveValue() < fallback.ObjectiveValue():
             return solver
-    rm.model.ClearHints()
-    for i, v in enumerate(keep):
-        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    _hint_values(rm, keep)
     return fallback
 
 
@@ -235,6 +228,13 @@ def previous_hint(problem: Problem) -> dict | None:
             prev = ag.previous.get(problem.grid.date_of(d))
             hint[(ag.agent_id, d)] = (prev.template, prev.start_min, prev.skill) if prev else None
     return hint
+
+
+def _hint_values(rm, values: list[int]) -> None:
+    """Replace the model's hints with a full solution (one value per model variable)."""
+    rm.model.ClearHints()
+    for i, v in enumerate(values):
+        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
 
 
 def _add_hint(rm, hint: dict) -> None:
