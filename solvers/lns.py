@@ -138,7 +138,7 @@ def _can_work(agent, day, template: str, grid) -> bool:
 
 def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
                     step_s: float = 1.0, params: dict | None = None,
-                    parallel: int = 2) -> tuple[dict, float, int]:
+                    parallel: int = 2, floor: float | None = None) -> tuple[dict, float, int]:
     """Large-neighbourhood search for classic cover mode on small sub-models.
 
     Each step frees some agents over some days and re-solves only them, in a model of their
@@ -153,7 +153,8 @@ def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
     ``parallel`` neighbourhoods with disjoint agents are solved at once (one CP-SAT worker
     each, in threads); the cheapest change is applied first and each other one is priced
     again against the updated roster and applied only if it still pays. Each kind's size
-    grows while its steps are solved to optimality and shrinks when they time out. Valid when
+    grows while its steps are solved to optimality and shrinks when they time out. Stops at
+    ``deadline`` or once the objective has changed by ``floor`` (a lower bound reached). Valid when
     :func:`agent_decomposable`. Returns (choices, objective change, steps that improved);
     deterministic for a seed apart from where the wall clock stops it.
     """
@@ -167,7 +168,7 @@ def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
     delta, improved, step = 0.0, 0, 0
     pool = ThreadPoolExecutor(max(1, parallel))
     try:
-        while time.perf_counter() < deadline - 0.05:
+        while time.perf_counter() < deadline - 0.05 and (floor is None or delta > floor + 1e-9):
             taken: set[int] = set()
             jobs = []
             for _ in range(max(1, parallel)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import threading
 import time
 
@@ -10,6 +12,8 @@ from ortools.sat.python import cp_model
 from .greedy import greedy_hint
 from .model import COVERAGE_REFUSAL, _FirstSolution, build, extract, make_solver
 from .types import Conflict, LeaveDecision, Problem, RosterResult
+
+_LOG = bool(os.environ.get("SOLVERS_LNS_LOG"))
 
 #: CP-SAT parameters used unless the caller overrides them. With 2 workers CP-SAT runs a
 #: single full subsolver besides its LNS one; the reduced-costs subsolver gives real lower
@@ -25,6 +29,11 @@ CLASSIC_LNS_STEP_S = 3.0
 #: construction from the exact weekly count plan gets ``REFINE_SHARE`` of what is left.
 REFINE_MIN_S = 10.0
 REFINE_SHARE = 0.8
+#: Classic cover with LNS: column generation (:mod:`solvers.colgen`) solves the master LP
+#: within ``CG_LP_SHARE`` of the time limit; the LP gives the bound, its rounding the first
+#: roster, and the global CP-SAT search then runs with the choices the LP agrees on fixed.
+CG_LP_SHARE = 0.4
+CG_DIVE_SHARE = 0.5
 
 
 def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
@@ -84,10 +93,14 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     merged = {**DEFAULT_PARAMS, **(params or {})}
     if deterministic and workers > 1:
         merged.setdefault("interleave_search", True)  # parallel search in a fixed order
+    cg = _column_generation(problem, t0, time_limit_s) if (
+        lns and hint is None and not stop_at_first) else None
+    if cg is not None:
+        hint = {(problem.agents[a].agent_id, d): ch for (a, d), ch in cg.choices.items()}
     first, fallback = None, None
     if hint:
         _add_hint(rm, hint)
-        if complete_hint and problem.interval_mode:
+        if complete_hint and (problem.interval_mode or cg is not None):
             first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
             if fallback is not None and not stop_at_first:
                 fallback = _refine(rm, hint, fallback, t0, time_limit_s, seed)
@@ -104,16 +117,33 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         status = cp_model.UNKNOWN
     else:
         watch = _stall_watch(solver, cb, lns_stall_s) if lns and lns_stall_s else None
-        status = solver.Solve(rm.model, cb)
+        # after column generation: search with the choices the LP settles fixed
+        settle = cg is not None
+        status = solver.Solve(_settled_model(rm, cg) if settle else rm.model, cb)
         if watch:
             watch.set()
         bound = solver.BestObjectiveBound()
+        if settle:  # optimal and bounded within the settled choices only
+            bound = None
+            left = main_s - solver.WallTime()
+            if status == cp_model.OPTIMAL and left > 1.0:
+                # the settled choices bind: search the whole model from that roster
+                _hint_values(rm, list(solver.ResponseProto().solution))
+                whole = make_solver(left, seed, workers, merged)
+                if whole.Solve(rm.model, cb) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    solver, bound = whole, whole.BestObjectiveBound()
+            status = cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
         solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
+    lower = None if cg is None else math.ceil(cg.bound - 1e-6)  # the objective is an integer
+    if bound is not None and lower is not None:
+        lower = max(lower, math.ceil(bound - 1e-6))
     if lns and status == cp_model.FEASIBLE and not stop_at_first:
         # room after the LNS for the final fixed re-solve and the report: about two builds
         solver = _lns(rm, solver, t0 + time_limit_s - 2 * build_s, seed, lns_workers or workers,
-                      merged)
+                      merged, lower)
+    if lower is not None and status == cp_model.FEASIBLE and solver.ObjectiveValue() <= lower:
+        status = cp_model.OPTIMAL  # the column-generation bound proves it
     name = solver.StatusName(status)
     result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
                           problem=problem, first_solution_s=first or cb.first,
@@ -121,6 +151,8 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = float(solver.ObjectiveValue())
         result.bound = None if bound is None else float(bound)
+        if lower is not None:
+            result.bound = float(lower)
         result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
         if explain_infeasible:
             # within what is left of the time limit (refusals beyond it keep the short reason)
@@ -151,8 +183,37 @@ def _stall_watch(solver, cb, stall_s: float) -> threading.Event:
     return done
 
 
-def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict):
-    """Improve the search's roster by LNS; returns a solver holding the best roster."""
+def _column_generation(problem: Problem, t0: float, time_limit_s: float):
+    """Classic cover: the column-generation roster and bound (:mod:`solvers.colgen`), or None
+    where it does not apply."""
+    from . import colgen
+    from .lns import agent_decomposable
+
+    if not (agent_decomposable(problem) and colgen.supported(problem)):
+        return None
+    cg = colgen.column_generation(problem, deadline=t0 + CG_LP_SHARE * time_limit_s,
+                                  dive_deadline=t0 + CG_DIVE_SHARE * time_limit_s)
+    if cg is not None and _LOG:
+        print("\n".join(cg.log), flush=True)
+    return cg
+
+
+def _settled_model(rm, cg):
+    """A copy of the model with the agent-days the LP solution agrees on fixed to its choice
+    (the relaxation-induced neighbourhood; same variables, so solutions carry over)."""
+    m = rm.model.Clone()
+    for a, d in cg.settled:
+        ch = cg.choices[a, d]
+        for o in rm.options.get((a, d), ()):
+            m.Add(m.GetBoolVarFromProtoIndex(o.var.Index()) == int(
+                ch is not None and (o.template.name, o.start) == ch[:2]))
+    return m
+
+
+def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict,
+         lower: int | None = None):
+    """Improve the search's roster by LNS (until ``deadline`` or the objective reaches the
+    lower bound ``lower``); returns a solver holding the best roster."""
     from .lns import agent_decomposable, choices_of, improve, improve_classic
 
     values = list(solver.ResponseProto().solution)
@@ -160,10 +221,11 @@ def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict)
     rm.model.ClearHints()
     if agent_decomposable(rm.problem):
         # classic cover: re-solve a few agents at a time in small models of their own
+        floor = None if lower is None else lower - solver.ObjectiveValue()
         choices, _, steps = improve_classic(
             rm.problem, choices_of(rm, values), deadline=deadline - 0.5, seed=seed,
             step_s=CLASSIC_LNS_STEP_S, params={**CLASSIC_LNS_PARAMS, **sub},
-            parallel=max(1, lns_workers))
+            parallel=max(1, lns_workers), floor=floor)
         _add_hint(rm, {(rm.agents[a].agent_id, d): ch for (a, d), ch in choices.items()})
     else:
         values, _, steps = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
