@@ -20,6 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import solvers.solve as solve_mod
 from solvers import (
     Agent,
     Contract,
@@ -181,12 +182,17 @@ def run(instances, limit_s: float, seeds, workers: int = 2, params: dict | None 
 def table(rows, limit_s: float, seeds, workers: int, params: dict) -> str:
     how = (
         f"Command: `python -m benchmarks.curtois` - time limit {limit_s:g} s per instance and "
-        f"seed, {workers} CP-SAT workers, seeds {list(seeds)}: global CP-SAT search with "
-        f"`{params}` for {LNS_SHARE_GLOBAL:.0%} of the limit, then large-neighbourhood search "
-        "(solvers.lns.improve_classic: free the agents who could fill an under-covered shift "
-        "over a window of days, or a few agents, or a few days, and re-solve only them in a "
-        "small model against the cover the others leave; keep if cheaper). "
-        "Bound = the global search's lower bound."
+        f"seed, {workers} CP-SAT workers, seeds {list(seeds)}. Method (solvers.solve with "
+        "lns=True): column generation (solvers.colgen: an exact dynamic program prices each "
+        "agent's work pattern, GLOP solves the master LP) for at most "
+        f"{solve_mod.CG_LP_SHARE:.0%} of the limit gives the lower bound; a dive on the master "
+        f"(when it can end by {solve_mod.CG_DIVE_SHARE:.0%} of the limit) or the LP's rounding "
+        "gives the first roster; CP-SAT "
+        f"`{params}` then searches for {LNS_SHARE_GLOBAL:.0%} of the time left with the "
+        "agent-days the LP and the roster agree on fixed (RINS; the whole model if that part is "
+        "solved early); the rest goes to the large-neighbourhood search (solvers.lns."
+        "improve_classic), which stops early when it reaches the bound. "
+        "Bound = the best of the column-generation bound and CP-SAT's."
     )
     machine = (
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, shared with other jobs while "

@@ -193,7 +193,8 @@ def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
     tracked template; the value is the cheapest way to get there."""
     days, k = day_cost.shape[0], len(sp.acts)
     o_n, r_n = sp.min_off, sp.max_run
-    wn = 1 if sp.max_weekends is None else sp.max_weekends + 1
+    counted = sp.max_weekends is not None  # weekends worked are counted (and capped)
+    wn = sp.max_weekends + 1 if counted else 1
     names = [n for n, _, _ in sp.acts]
     tail = (sp.max_units + 1, wn, *[sp.caps[t] + 1 for t in tracked])
     ones = (1,) * len(tail)
@@ -221,9 +222,9 @@ def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
             pre[:, 0] = off[o_n - 1]
             if r_n > 1:
                 pre[:, 1:] = (work[:, None, :-1] + bar).min(axis=0)
-            if wn > 1 and sp.weekend_pos[d] == 1:
+            if counted and sp.weekend_pos[d] == 1:
                 pre = _shift(pre, 3, 1)
-            elif wn > 1 and sp.weekend_pos[d] == 2:
+            elif counted and sp.weekend_pos[d] == 2:
                 pre[:, 0] = _shift(pre[:, 0], 2, 1)  # Saturday off: Sunday starts a weekend
             nwork = np.empty_like(work)
             for ln, sel in by_len:
@@ -270,7 +271,7 @@ def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
         kk, r = where
         plan[d] = kk
         w = tl[1]
-        if wn > 1 and (sp.weekend_pos[d] == 1 or (sp.weekend_pos[d] == 2 and r == 0)):
+        if counted and (sp.weekend_pos[d] == 1 or (sp.weekend_pos[d] == 2 and r == 0)):
             w -= 1
         cs = list(tl[2:])
         for i, t in enumerate(tracked):
