@@ -20,7 +20,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-import solvers.solve as solve_mod
+from solvers.solve import CG_DIVE_SHARE, CG_LP_SHARE
 from solvers import (
     Agent,
     Contract,
@@ -185,8 +185,8 @@ def table(rows, limit_s: float, seeds, workers: int, params: dict) -> str:
         f"seed, {workers} CP-SAT workers, seeds {list(seeds)}. Method (solvers.solve with "
         "lns=True): column generation (solvers.colgen: an exact dynamic program prices each "
         "agent's work pattern, GLOP solves the master LP) for at most "
-        f"{solve_mod.CG_LP_SHARE:.0%} of the limit gives the lower bound; a dive on the master "
-        f"(when it can end by {solve_mod.CG_DIVE_SHARE:.0%} of the limit) or the LP's rounding "
+        f"{CG_LP_SHARE:.0%} of the limit gives the lower bound; a dive on the master "
+        f"(when it can end by {CG_DIVE_SHARE:.0%} of the limit) or the LP's rounding "
         "gives the first roster; CP-SAT "
         f"`{params}` then searches for {LNS_SHARE_GLOBAL:.0%} of the time left with the "
         "agent-days the LP and the roster agree on fixed (RINS; the whole model if that part is "

@@ -7,6 +7,8 @@
 * :func:`solve` / :func:`explain` - solve a problem; explain an infeasible one by rule, agent, day.
 * :func:`check` (:mod:`solvers.checker`) - an independent checker of every hard rule.
 * :mod:`solvers.plots` - ``plot_gantt(result)`` and ``plot_coverage(result)`` (matplotlib).
+* :mod:`solvers.colgen` - classic cover: column generation (exact per-agent pricing DP, LP
+  master) for a lower bound and a first roster; used by ``solve(..., lns=True)``.
 * :mod:`solvers.greedy` (constructive hint), :mod:`solvers.lns` (large-neighbourhood search),
   :mod:`solvers.leave` (leave notice), :mod:`solvers.synthetic` (scale test problems).
 

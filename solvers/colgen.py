@@ -1,4 +1,4 @@
-"""Column generation for classic cover: a lower bound and an integer start (price-and-branch).
+"""Column generation for classic cover: a lower bound and a first roster.
 
 In classic cover mode agents interact only through the cover, so the roster problem is a
 set-partitioning problem over each agent's feasible work patterns (columns):
@@ -7,8 +7,8 @@ set-partitioning problem over each agent's feasible work patterns (columns):
     s.t. sum_p a_rp x_p + u_r - o_r = required_r     (one row per cover entry r)
          sum_{p of agent i} x_p = 1                  (one row per agent)
 
-The linear relaxation of this master is solved over a growing set of columns (HiGHS through
-``scipy.optimize.linprog``); a new column is an agent's pattern of negative reduced cost, found
+The linear relaxation of this master is solved over a growing set of columns (GLOP, OR-Tools'
+simplex, warm-started between iterations); a new column is an agent's pattern of negative reduced cost, found
 by an exact dynamic program over the days (:func:`price`): its states are the current run (days
 off so far, or the last shift and the days worked in a row), minutes worked, weekends worked and
 - only when a cap is hit - shifts of a capped template. It enforces every per-agent hard rule the
@@ -18,13 +18,18 @@ consecutive working days, min consecutive days off, max weekends) and prices the
 rules (shift on/off requests, stability).
 
 The Lagrangian bound ``LP + sum_i min(0, reduced cost of agent i's best pattern)`` is a valid lower
-bound on every roster at every iteration; at convergence it equals the LP value. The integer start
-is the master restricted to the generated columns, solved as a MIP (``scipy.optimize.milp``):
-any choice of one column per agent is a feasible roster (the cover is soft).
+bound on every roster at every iteration; at convergence it equals the LP value. The first roster
+comes from a dive (fix the agents the LP decides, re-generate columns for the others, repeat) or,
+when a dive would not end in time, from giving each agent its strongest LP pattern: any choice
+of one column per agent is a feasible roster (the cover is soft). The (agent, day) choices the LP
+agrees on are returned too, for a relaxation-induced neighbourhood search (RINS) in CP-SAT.
+(Solving the master restricted to the generated columns as a MIP was tried: on Curtois 8 and 12
+it stayed at the dive's roster or found none in 15 s, so it is not used.)
 
 Applies when :func:`supported` says so (classic cover, agents independent but for the cover, no
 leave, no weekly day or minute windows, no patterns); :func:`solvers.solve` falls back to the
-CP-SAT search otherwise. Deterministic: the same problem gives the same columns and roster.
+CP-SAT search otherwise. The columns and LP are deterministic; where the dive stops (and so the
+roster) depends on the wall clock.
 
 Reference: the column generation and branch-and-price approaches behind the Curtois & Qu optima
 (T. Curtois and R. Qu, "Computational results on new staff scheduling benchmark instances", 2014).
@@ -44,6 +49,9 @@ from .types import MINUTES_PER_DAY, Problem
 INF = np.inf
 #: A column enters the master when its reduced cost is below minus this.
 RC_EPS = 1e-6
+#: Column generation is not tried when an agent's dynamic program would hold more states than
+#: this (many start times on a fine minute grid): the CP-SAT search is used alone.
+MAX_STATES = 2_000_000
 
 
 def supported(problem: Problem) -> bool:
@@ -108,15 +116,17 @@ def agent_spaces(problem: Problem) -> list[AgentSpace]:
     for a, ag in enumerate(problem.agents):
         c = ag.contract
         tmpls = [t for t in problem.templates if not c.templates or t.name in c.templates]
-        tmpls = [t for t in tmpls if c.max_shifts.get(t.name, 1) > 0]
         acts = [(t.name, s, t.length_min) for t in tmpls for s in t.starts()]
         by_name = {t.name: t for t in problem.templates}
         k = len(acts)
         off_days = {g.day_of(x) for x in ag.fixed_days_off | ag.unavailable}
-        allowed = np.ones((days, k), bool)
+        allowed = np.full((days, k), c.max_consecutive_days != 0)  # 0: never works
         for d in off_days:
             if 0 <= d < days:
                 allowed[d] = False
+        for j, (n, _, _) in enumerate(acts):  # a template capped at 0 shifts is never worked
+            if c.max_shifts.get(n, 1) <= 0:
+                allowed[:, j] = False
         cost = np.zeros((days, k + 1))
         names = np.array([n for n, _, _ in acts], dtype=object)
         for r in ag.requests:
@@ -167,6 +177,23 @@ def agent_spaces(problem: Problem) -> list[AgentSpace]:
     return spaces
 
 
+def _states(sp: AgentSpace) -> int:
+    """Size of the dynamic program's largest array (successions x runs x minutes x weekends)."""
+    k = len(sp.acts)
+    return k * k * sp.max_run * (sp.max_units + 1) * ((sp.max_weekends or 0) + 1)
+
+
+def _shift_in_place(a: np.ndarray, axis: int) -> None:
+    """Move ``a`` one step up ``axis`` in place (the top falls off, the bottom is infeasible)."""
+    src = [slice(None)] * a.ndim
+    dst = [slice(None)] * a.ndim
+    src[axis], dst[axis] = slice(0, -1), slice(1, None)
+    a[tuple(dst)] = a[tuple(src)]
+    first = [slice(None)] * a.ndim
+    first[axis] = 0
+    a[tuple(first)] = INF
+
+
 def _shift(a: np.ndarray, axis: int, by: int) -> np.ndarray:
     """``a`` moved ``by`` steps up ``axis``; what falls off the end is dropped (infeasible)."""
     if by == 0:
@@ -181,61 +208,96 @@ def _shift(a: np.ndarray, axis: int, by: int) -> np.ndarray:
     return out
 
 
+def shape_key(sp: AgentSpace) -> tuple:
+    """Agents with the same key are priced together in one batched dynamic program."""
+    return (tuple(sp.acts), sp.unit, sp.min_units, sp.max_units, sp.max_run, sp.min_run,
+            sp.min_off, sp.max_weekends, sp.succ.tobytes(), sp.weekend_pos.tobytes())
+
+
 def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
     """Cheapest pattern of one agent under ``day_cost`` (``(days, 1 + len(acts))``: the cost of
     a day off, then of each option), honouring every hard rule; the caps of templates in
     ``tracked`` are enforced exactly, other caps are left out (a relaxation: the value is then
-    a lower bound). Returns (value, option index per day or -1 for off), or (inf, None).
+    a lower bound). Returns (value, option index per day or -1 for off), or (inf, None)."""
+    return price_many([sp], day_cost[None], tracked)[0]
 
-    States after each day: ``off[j, m, w, c...]`` (``j + 1`` days off in a row, the last one
-    meaning "at least ``min_off``") and ``work[k, r, m, w, c...]`` (option ``k`` worked, ``r + 1``
-    days in a row), ``m`` minutes worked in units, ``w`` weekends worked, ``c`` shifts of each
-    tracked template; the value is the cheapest way to get there."""
-    days, k = day_cost.shape[0], len(sp.acts)
+
+def price_many(group: list[AgentSpace], day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
+    """:func:`price` for agents of one :func:`shape_key` at once (``day_cost`` is
+    ``(agents, days, 1 + len(acts))``; they differ in allowed days and costs only).
+
+    States after each day, per agent: ``off[j, m, w, c...]`` (``j + 1`` days off in a row, the
+    last one meaning "at least ``min_off``") and ``work[k, r, m, w, c...]`` (option ``k``
+    worked, ``r + 1`` days in a row), ``m`` minutes worked in units, ``w`` weekends worked,
+    ``c`` shifts of each tracked template; the value is the cheapest way to get there."""
+    sp = group[0]
+    n, days, k = len(group), day_cost.shape[1], len(sp.acts)
     o_n, r_n = sp.min_off, sp.max_run
     counted = sp.max_weekends is not None  # weekends worked are counted (and capped)
     wn = sp.max_weekends + 1 if counted else 1
-    names = [n for n, _, _ in sp.acts]
+    names = [nm for nm, _, _ in sp.acts]
     tail = (sp.max_units + 1, wn, *[sp.caps[t] + 1 for t in tracked])
     ones = (1,) * len(tail)
-    off = np.full((o_n, *tail), INF)
-    off[(o_n - 1,) + (0,) * len(tail)] = 0.0  # before day 0: a long rest, nothing counted
-    work = np.full((k, r_n, *tail), INF)
+    allowed = np.stack([g.allowed for g in group])  # (agents, days, k)
+    off = np.full((n, o_n, *tail), INF)
+    off[(slice(None), o_n - 1) + (0,) * len(tail)] = 0.0  # before day 0: a long rest
+    work = np.full((n, k, r_n, *tail), INF)
     runs = np.arange(1, r_n + 1)
-    bar = np.where(sp.succ, 0.0, INF).reshape(k, k, 1, *ones)  # k may be followed by j
-    by_len = [(int(ln), np.flatnonzero(sp.lens == ln)) for ln in np.unique(sp.lens)]
+    preds: dict[bytes, tuple[list[int], np.ndarray]] = {}  # options with the same predecessors
+    for j in range(k):
+        preds.setdefault(sp.succ[:, j].tobytes(), ([], np.flatnonzero(sp.succ[:, j])))[0].append(j)
+    lens = np.unique(sp.lens)
+    by_len = [(int(ln), np.flatnonzero(sp.lens == ln) if len(lens) > 1 else slice(None))
+              for ln in lens]
     by_tracked = [np.array([j for j in range(k) if names[j] == t]) for t in tracked]
     hist = []
     for d in range(days):
         hist.append((off, work))
         noff = np.empty_like(off)
         endable = (runs >= sp.min_run) | (runs == d)  # a run from day 0 is not held to the min
-        noff[0] = work[:, endable].min(axis=(0, 1)) if k and endable.any() else INF
+        noff[:, 0] = work[:, :, endable].min(axis=(1, 2)) if k and endable.any() else INF
         if o_n >= 2:
-            noff[1:] = off[:-1]
-            np.minimum(noff[o_n - 1], off[o_n - 1], out=noff[o_n - 1])
+            noff[:, 1:] = off[:, :-1]
+            np.minimum(noff[:, o_n - 1], off[:, o_n - 1], out=noff[:, o_n - 1])
         else:
-            np.minimum(noff[0], off[0], out=noff[0])
-        noff += day_cost[d, 0]
-        if k and sp.allowed[d].any():
+            np.minimum(noff[:, 0], off[:, 0], out=noff[:, 0])
+        noff += day_cost[:, d, 0].reshape(n, 1, *ones)
+        if k and allowed[:, d].any():
             pre = np.empty_like(work)
-            pre[:, 0] = off[o_n - 1]
+            pre[:, :, 0] = off[:, None, o_n - 1]
             if r_n > 1:
-                pre[:, 1:] = (work[:, None, :-1] + bar).min(axis=0)
+                for js, ks in preds.values():  # continue a run from an allowed predecessor
+                    pre[:, js, 1:] = (work[:, ks, :-1].min(axis=1)[:, None] if len(ks)
+                                      else INF)
             if counted and sp.weekend_pos[d] == 1:
-                pre = _shift(pre, 3, 1)
+                _shift_in_place(pre, 4)
             elif counted and sp.weekend_pos[d] == 2:
-                pre[:, 0] = _shift(pre[:, 0], 2, 1)  # Saturday off: Sunday starts a weekend
-            nwork = np.empty_like(work)
-            for ln, sel in by_len:
-                nwork[sel] = _shift(pre[sel], 2, ln)
+                _shift_in_place(pre[:, :, 0], 3)  # Saturday off: Sunday starts a weekend
+            nwork = np.full_like(work, INF)
+            for ln, sel in by_len:  # minutes worked go up by the option's length
+                if ln < tail[0]:
+                    nwork[:, sel, :, ln:] = pre[:, sel, :, :tail[0] - ln]
             for i, sel in enumerate(by_tracked):
-                nwork[sel] = _shift(nwork[sel], 4 + i, 1)
-            nwork += day_cost[d, 1:].reshape(k, 1, *ones)
-            nwork[~sp.allowed[d]] = INF
+                nwork[:, sel] = _shift(nwork[:, sel], 5 + i, 1)
+            nwork += day_cost[:, d, 1:].reshape(n, k, 1, *ones)
+            nwork[~allowed[:, d]] = INF
         else:
             nwork = np.full_like(work, INF)
         off, work = noff, nwork
+    out = []
+    for i, g in enumerate(group):
+        out.append(_walk_back(g, [(h[0][i], h[1][i]) for h in hist], off[i], work[i], tracked))
+    return out
+
+
+def _walk_back(sp: AgentSpace, hist: list, off: np.ndarray, work: np.ndarray,
+               tracked: tuple[str, ...]):
+    """The pattern of the cheapest final state of one agent, from its states before each day
+    (``hist``) and after the last (``off``, ``work``): (value, plan) or (inf, None)."""
+    days, k, o_n = len(hist), len(sp.acts), sp.min_off
+    names = [nm for nm, _, _ in sp.acts]
+    counted = sp.max_weekends is not None
+    runs = np.arange(1, sp.max_run + 1)
     lo = sp.min_units
     best_off, best_work = off[:, lo:], work[:, :, lo:]
     v_off = best_off.min() if best_off.size else INF
@@ -243,7 +305,6 @@ def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
     value = min(v_off, v_work)
     if not np.isfinite(value):
         return INF, None
-    # walk back from the best final state, each day to the cheapest state that leads to it
     if v_off <= v_work:
         idx = np.unravel_index(np.argmin(best_off), best_off.shape)
         kind, where, tl = "off", int(idx[0]), (int(idx[1]) + lo, *map(int, idx[2:]))
@@ -252,7 +313,7 @@ def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
         kind, where, tl = "work", (int(idx[0]), int(idx[1])), (int(idx[2]) + lo,
                                                               *map(int, idx[3:]))
     plan = [-1] * days
-    for d in range(days - 1, -1, -1):
+    for d in range(days - 1, -1, -1):  # each day back to the cheapest state leading here
         hoff, hwork = hist[d]
         if kind == "off":
             j = where
@@ -273,9 +334,7 @@ def price(sp: AgentSpace, day_cost: np.ndarray, tracked: tuple[str, ...] = ()):
         w = tl[1]
         if counted and (sp.weekend_pos[d] == 1 or (sp.weekend_pos[d] == 2 and r == 0)):
             w -= 1
-        cs = list(tl[2:])
-        for i, t in enumerate(tracked):
-            cs[i] -= names[kk] == t
+        cs = [c - (names[kk] == t) for c, t in zip(tl[2:], tracked)]
         tl = (tl[0] - int(sp.lens[kk]), w, *cs)
         if r == 0:
             kind, where = "off", o_n - 1
@@ -294,11 +353,7 @@ def best_pattern(sp: AgentSpace, day_cost: np.ndarray):
         value, plan = price(sp, day_cost, tracked)
         if plan is None:
             return value, None, True
-        counts: dict[str, int] = {}
-        for kk in plan:
-            if kk >= 0:
-                counts[sp.acts[kk][0]] = counts.get(sp.acts[kk][0], 0) + 1
-        over = [t for t, cap in sp.caps.items() if counts.get(t, 0) > cap and t not in tracked]
+        over = _over_caps(sp, plan, tracked)
         if not over:
             return value, plan, True
         if np.prod([sp.caps[t] + 1 for t in tracked + (over[0],)]) > 2_000:
@@ -445,10 +500,8 @@ def _generate(master: _Master, deadline: float, log: list[str], t0: float,
         lp, cover_dual, agent_dual, x = master.solve_lp()
         added, lagr, exact_all = 0, lp, True
         table = master.dual_table(cover_dual)
-        for sp in master.spaces:
-            if sp.agent in master.fixed:
-                continue
-            value, plan, exact = best_pattern(sp, master.day_costs(sp.agent, table))
+        free = [sp for sp in master.spaces if sp.agent not in master.fixed]
+        for sp, value, plan, exact in _price_all(master, free, table):
             rc = value - agent_dual[sp.agent]
             lagr += min(0.0, rc)
             exact_all &= exact
@@ -463,6 +516,45 @@ def _generate(master: _Master, deadline: float, log: list[str], t0: float,
         if time.perf_counter() > deadline or it == max_iter:
             lp, _, _, x = master.solve_lp()
             return bound, lp, x, False
+
+
+def _over_caps(sp: AgentSpace, plan: list[int] | None, tracked: tuple[str, ...]) -> list[str]:
+    """Capped templates ``plan`` works more often than allowed (and not yet tracked)."""
+    if plan is None:
+        return []
+    counts: dict[str, int] = {}
+    for kk in plan:
+        if kk >= 0:
+            counts[sp.acts[kk][0]] = counts.get(sp.acts[kk][0], 0) + 1
+    return [t for t, cap in sp.caps.items() if counts.get(t, 0) > cap and t not in tracked]
+
+
+def _price_all(master: _Master, spaces: list[AgentSpace], table: np.ndarray):
+    """(space, value, plan, exact) of each agent's cheapest pattern under the duals ``table``.
+    Agents of one shape are priced in one batch; those whose pattern breaks a cap are priced
+    again in batches with that cap tracked, and alone (:func:`best_pattern`) if another one
+    still breaks."""
+    groups: dict[tuple, list[AgentSpace]] = {}
+    for sp in spaces:
+        groups.setdefault(shape_key(sp), []).append(sp)
+    out = []
+    for group in groups.values():
+        costs = np.stack([master.day_costs(sp.agent, table) for sp in group])
+        again: dict[str, list[int]] = {}
+        for i, (sp, (value, plan)) in enumerate(zip(group, price_many(group, costs))):
+            over = _over_caps(sp, plan, ())
+            if over:
+                again.setdefault(over[0], []).append(i)
+            else:
+                out.append((sp, value, plan, True))
+        for t, idx in again.items():
+            batch = [group[i] for i in idx]
+            for i, sp, (value, plan) in zip(idx, batch, price_many(batch, costs[idx], (t,))):
+                if _over_caps(sp, plan, (t,)):
+                    out.append((sp, *best_pattern(sp, costs[i])))
+                else:
+                    out.append((sp, value, plan, True))
+    return sorted(out, key=lambda r: r[0].agent)
 
 
 def _settle(master: _Master, x: np.ndarray):
@@ -509,8 +601,8 @@ def _dive(master: _Master, deadline: float, log: list[str], t0: float, x: np.nda
     return pick
 
 
-def column_generation(problem: Problem, *, deadline: float, dive_deadline: float | None = None,
-                      start: dict | None = None) -> ColumnGeneration | None:
+def column_generation(problem: Problem, *, deadline: float,
+                      dive_deadline: float | None = None) -> ColumnGeneration | None:
     """Lower bound by column generation and a rounded roster (``deadline`` is a
     ``time.perf_counter()`` instant).
 
@@ -519,14 +611,15 @@ def column_generation(problem: Problem, *, deadline: float, dive_deadline: float
     The roster gives each agent the pattern with the largest LP value, or with ``dive_deadline``
     comes from a dive (:func:`_dive`) that ends by then; ``settled`` lists the
     (agent, day) choices the LP solution agrees on and the roster keeps, which a caller can fix
-    while searching the rest (relaxation-induced neighbourhood, RINS). ``start`` (``{(agent index, day): (template, start,
-    skill) | None}``, a roster found earlier) seeds the columns. Returns None when
-    :func:`supported` is false or an agent has no feasible pattern at all (then the CP-SAT
-    model explains why)."""
+    while searching the rest (relaxation-induced neighbourhood, RINS). Returns None when
+    :func:`supported` is false, a dynamic program would be too large (``MAX_STATES``) or an
+    agent has no feasible pattern at all (then the CP-SAT model explains why)."""
     if not supported(problem):
         return None
     t0 = time.perf_counter()
     spaces = agent_spaces(problem)
+    if any(_states(sp) > MAX_STATES for sp in spaces):
+        return None
     master = _Master(problem, spaces)
     log: list[str] = []
     zero = master.dual_table(np.zeros(len(master.cover)))
@@ -535,12 +628,6 @@ def column_generation(problem: Problem, *, deadline: float, dive_deadline: float
         if plan is None:
             return None
         master.add(sp.agent, plan)
-        if start:
-            idx = {(n, s): kk for kk, (n, s, _) in enumerate(sp.acts)}
-            seed_plan = [-1 if start.get((sp.agent, d)) is None else
-                         idx.get(tuple(start[sp.agent, d][:2]), -2) for d in range(master.days)]
-            if -2 not in seed_plan:
-                master.add(sp.agent, seed_plan)
     bound, lp, x, converged = _generate(master, deadline, log, t0)
     pick, settled = _settle(master, x)
     how = "rounded"

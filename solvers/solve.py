@@ -62,11 +62,16 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
         interval mode, with ``REFINE_MIN_S`` left, a second construction from the exact weekly
         count plan (:func:`solvers.construct.construct_hint`) replaces it when it costs less.
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
-    lns : after the global search (at most ``lns_share_global`` of the limit, cut short
+    lns : after the global search (at most ``lns_share_global`` of the time left, cut short
         when it finds nothing better for ``lns_stall_s`` seconds) spend the rest in a
         large-neighbourhood search (:mod:`solvers.lns`; in classic cover mode on small
-        per-agent sub-models, :func:`solvers.lns.improve_classic`, two at a time); the bound
-        stays the global search's.
+        per-agent sub-models, :func:`solvers.lns.improve_classic`, two at a time).
+        In classic cover mode without a ``hint``, when :func:`solvers.colgen.supported`,
+        column generation comes first (at most ``CG_LP_SHARE`` of the limit): its LP gives
+        the bound (the result is OPTIMAL when the roster reaches it, and the LNS stops
+        there), a dive or the LP's rounding the first roster, and the global search runs with
+        the agent-days the LP and that roster agree on fixed (RINS), on the whole model once
+        that part is solved. Otherwise the bound is the global search's.
         (A stall cut of 8 s was tried on Curtois 8 and 12 and did not help: off by default.)
 
     Returns a :class:`RosterResult`.

@@ -152,3 +152,17 @@ def test_unsupported_rules_fall_back_to_the_cp_sat_search():
     assert colgen.column_generation(p5, deadline=time.perf_counter() + 5) is None
     r = solve(p5, time_limit_s=10, lns=True)
     assert r.feasible and not check(p5, r.assignments, r.leave_decisions)
+
+
+def test_agents_priced_in_one_batch_get_what_each_gets_alone():
+    p = parse(DATA / "Instance12.txt")  # 60 agents in 3 shapes, different days off and wishes
+    spaces = colgen.agent_spaces(p)
+    master = colgen._Master(p, spaces)
+    table = master.dual_table(np.random.default_rng(3).uniform(-1, 100, len(master.cover)))
+    batched = colgen._price_all(master, spaces, table)
+    assert len({colgen.shape_key(sp) for sp in spaces}) < len(spaces) / 4
+    for sp, value, plan, exact in batched:
+        alone = colgen.best_pattern(sp, master.day_costs(sp.agent, table))
+        assert exact and alone[2] and abs(value - alone[0]) < 1e-6
+        cost = master.day_costs(sp.agent, table)
+        assert abs(sum(cost[d, 1 + k] for d, k in enumerate(plan)) - value) < 1e-6
