@@ -32,7 +32,7 @@ REFINE_SHARE = 0.8
 #: Classic cover with LNS: column generation (:mod:`solvers.colgen`) solves the master LP
 #: within ``CG_LP_SHARE`` of the time limit; the LP gives the bound, its rounding the first
 #: roster, and the global CP-SAT search then runs with the choices the LP agrees on fixed.
-CG_LP_SHARE = 0.4
+CG_LP_SHARE = 0.45
 CG_DIVE_SHARE = 0.5
 
 
