@@ -46,7 +46,23 @@ MONDAY = date(2024, 1, 1)
 #: the default were tried: results in benchmarks/results/curtois.md).
 PARAMS: dict = {"subsolvers": ["max_lp"]}
 #: What was tried on the way (measured here, single runs, machine loaded by other jobs).
-NOTES = """## Notes from development runs (60 s per instance, seed 0, machine shared with a second job)
+NOTES = """## Notes from development runs: column generation (60 s per instance, seed 0, one run each)
+
+- The LP bound of the set-partitioning master is tight: instance 5 / 8 / 12 give 1140.6 /
+  1296.6 / 4040.0 against optima 1143 / 1300 / 4040; CG converges in about 2 / 8-15 / 15-26 s
+  (the machine's speed varied by 1.5x over the session). Batching agents of one shape in one
+  dynamic program, batching the re-pricing of capped templates and smoothing the duals (Wentges,
+  alpha 0.5; 0.8 was slower) took instance 12 from 48 iterations / 26.6 s to 40 / 20 s.
+- First rosters from the LP: solving the master restricted to the generated columns as a MIP
+  (HiGHS via scipy, or CP-SAT) stayed at the dive's roster or found none (8: 1905 after 17 s);
+  a dive on whole columns gave 5 / 8 / 12: 1149 / 1407 / 4697 (12 needs 30 s); rounding each
+  agent to its strongest column gives a poor roster (12: 11513) but RINS (CP-SAT with the
+  agent-days the LP agrees on fixed, 15 s) turns it into 4141-4641 on 12 and 1311-1512 on 8.
+  Fixing only the agents whose LP pattern is integral was much worse (12: 8835).
+- Instance 5: the LP-settled days bind (RINS optimum 1240); the dive's roster (1149) with RINS
+  around it and the LNS gives 1146.
+
+## Notes from development runs before column generation (60 s, seed 0, shared machine)
 
 - The parser and objective reproduce the published optima where the search closes the gap:
   instances 1-3 -> 607 / 828 / 1001 (OPTIMAL) in under 10 s.
