@@ -622,8 +622,18 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     out: dict = {(a.agent_id, d): None for a in problem.agents for d in range(problem.grid.days)}
 
     def build(p: Problem, budget_s: float) -> dict | None:
-        return _construct(p, workers=workers, seed=seed, budget_s=budget_s,
-                          exact_week=exact_week, start_from=start_from) if p.agents else {}
+        if not p.agents:
+            return {}
+        # the day assignment breaks ties at random: a part that finds no roster gets a second
+        # attempt with another seed in what is left of its budget
+        t0 = time.perf_counter()
+        for attempt in range(2):
+            left = budget_s - (time.perf_counter() - t0)
+            hint = _construct(p, workers=workers, seed=seed + attempt, budget_s=max(left, 0.1),
+                              exact_week=exact_week, start_from=start_from)
+            if hint is not None or left < 0.5:
+                return hint
+        return None
 
     for _p, hint in by_parts(problem, budget, build, floor=0.0 if exact_week else PART_FLOOR):
         if hint is None:
