@@ -211,8 +211,8 @@ def table(rows, limit_s: float, seeds, workers: int, params: dict) -> str:
         "Bound = the best of the column-generation bound and CP-SAT's."
     )
     machine = (
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, shared with other jobs while "
-        "measured (wall-time limits: figures vary with the load)."
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, a shared virtual machine "
+        "(wall-time limits: figures vary with its load and speed)."
     )
     legend = (
         "Gap = (objective - published optimum) / optimum; `best` is the best seed, "
