@@ -378,6 +378,7 @@ class ColumnGeneration:
     objective: float
     settled: set  # {(agent index, day)} the LP solution agrees on and the roster keeps
     dived: bool  # the roster comes from a dive (else from rounding the LP)
+    lp_use: dict  # {(day, template): agents the LP solution has work it}
     seconds: float
     log: list[str] = field(default_factory=list)
 
@@ -664,6 +665,12 @@ def column_generation(problem: Problem, *, deadline: float,
         master.add(sp.agent, plan)
     bound, lp, x, converged = _generate(master, deadline, log, t0)
     pick, settled = _settle(master, x)
+    lp_use: dict[tuple[int, str], set[int]] = {}  # who the LP has work each (day, template)
+    for j in np.flatnonzero(x > 1e-6):
+        a, plan, _ = master.cols[j]
+        for d, kk in enumerate(plan):
+            if kk >= 0:
+                lp_use.setdefault((d, spaces[a].acts[kk][0]), set()).add(a)
     how = "rounded"
     per_iteration = (time.perf_counter() - t0) / max(len(log), 1)
     fractional = sum(x[js].max() < 1 - 1e-6 for js in master.of_agent)
@@ -682,5 +689,5 @@ def column_generation(problem: Problem, *, deadline: float,
                f"{len(choices)} agent-days; {time.perf_counter() - t0:.2f} s")
     return ColumnGeneration(bound=bound, lp_value=lp, converged=converged, iterations=len(log) - 1,
                             columns=len(master.cols), choices=choices, objective=objective,
-                            settled=settled, dived=how == "dived",
+                            settled=settled, dived=how == "dived", lp_use=lp_use,
                             seconds=time.perf_counter() - t0, log=log)

@@ -138,7 +138,8 @@ def _can_work(agent, day, template: str, grid) -> bool:
 
 def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
                     step_s: float = 1.0, params: dict | None = None,
-                    parallel: int = 2, floor: float | None = None) -> tuple[dict, float, int]:
+                    parallel: int = 2, floor: float | None = None,
+                    prefer: dict | None = None) -> tuple[dict, float, int]:
     """Large-neighbourhood search for classic cover mode on small sub-models.
 
     Each step frees some agents over some days and re-solves only them, in a model of their
@@ -154,7 +155,9 @@ def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
     each, in threads); the cheapest change is applied first and each other one is priced
     again against the updated roster and applied only if it still pays. Each kind's size
     grows while its steps are solved to optimality and shrinks when they time out. Stops at
-    ``deadline`` or once the objective has changed by ``floor`` (a lower bound reached). Valid when
+    ``deadline`` or once the objective has changed by ``floor`` (a lower bound reached).
+    ``prefer`` (``{(day, template): agents}``, e.g. who the LP relaxation has work it) puts
+    half of a hole's agents among those. Valid when
     :func:`agent_decomposable`. Returns (choices, objective change, steps that improved);
     deterministic for a seed apart from where the wall clock stops it.
     """
@@ -174,7 +177,7 @@ def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
             for _ in range(max(1, parallel)):
                 kind = cycle[step % len(cycle)]
                 step += 1
-                hood = _neighbourhood(problem, choices, kind, size, rng, taken)
+                hood = _neighbourhood(problem, choices, kind, size, rng, taken, prefer)
                 if hood is None:
                     continue
                 if hood[0] == "window" and jobs:
@@ -210,7 +213,7 @@ def improve_classic(problem, choices: dict, *, deadline: float, seed: int = 0,
     return choices, delta, improved
 
 
-def _neighbourhood(problem, choices, kind, size, rng, taken: set[int]):
+def _neighbourhood(problem, choices, kind, size, rng, taken: set[int], prefer=None):
     """(kind, agents, free days) of one neighbourhood avoiding agents in ``taken``, or None."""
     n, days = len(problem.agents), problem.grid.days
     k, w = max(2, min(n, round(size[kind][0]))), max(1, round(size[kind][1]))
@@ -225,7 +228,12 @@ def _neighbourhood(problem, choices, kind, size, rng, taken: set[int]):
         able = [a for a in able if _can_work(problem.agents[a], d0, t0, problem.grid)]
         if not able:
             return None
-        who = sorted(rng.choice(able, size=min(k, len(able)), replace=False).tolist())
+        liked = [a for a in able if a in (prefer or {}).get((d0, t0), ())]
+        first = rng.permutation(liked)[:k // 2].tolist() if liked else []
+        rest = [a for a in able if a not in first]
+        more = rng.choice(rest, size=min(k - len(first), len(rest)), replace=False).tolist() \
+            if rest else []
+        who = sorted(first + more)
         lo = max(0, min(d0 - w, days - 2 * w - 1))
         return kind, who, set(range(lo, min(days, lo + 2 * w + 1)))
     if kind == "agents":

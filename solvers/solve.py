@@ -146,7 +146,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     if lns and status == cp_model.FEASIBLE and not stop_at_first:
         # room after the LNS for the final fixed re-solve and the report: about two builds
         solver = _lns(rm, solver, t0 + time_limit_s - 2 * build_s, seed, lns_workers or workers,
-                      merged, lower)
+                      merged, lower, None if cg is None else cg.lp_use)
     if lower is not None and status == cp_model.FEASIBLE and solver.ObjectiveValue() <= lower:
         status = cp_model.OPTIMAL  # the column-generation bound proves it
     name = solver.StatusName(status)
@@ -216,7 +216,7 @@ def _settled_model(rm, cg):
 
 
 def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict,
-         lower: int | None = None):
+         lower: int | None = None, prefer: dict | None = None):
     """Improve the search's roster by LNS (until ``deadline`` or the objective reaches the
     lower bound ``lower``); returns a solver holding the best roster."""
     from .lns import agent_decomposable, choices_of, improve, improve_classic
@@ -230,7 +230,7 @@ def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict,
         choices, _, steps = improve_classic(
             rm.problem, choices_of(rm, values), deadline=deadline - 0.5, seed=seed,
             step_s=CLASSIC_LNS_STEP_S, params={**CLASSIC_LNS_PARAMS, **sub},
-            parallel=max(1, lns_workers), floor=floor)
+            parallel=max(1, lns_workers), floor=floor, prefer=prefer)
         _add_hint(rm, {(rm.agents[a].agent_id, d): ch for (a, d), ch in choices.items()})
     else:
         values, _, steps = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
