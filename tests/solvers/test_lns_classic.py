@@ -95,3 +95,22 @@ def test_a_change_is_priced_again_on_the_roster_it_lands_on():
     before = _full_objective(rm, ch)
     ch.update(new)
     assert gain is not None and _full_objective(rm, ch) == before + gain
+
+
+def test_a_hole_frees_the_agents_the_lp_prefers_first():
+    import numpy as np
+
+    from solvers.lns import _can_work, _cover_gaps, _neighbourhood
+
+    p = parse(DATA / "Instance2.txt")
+    ch = {(a, d): None for a in range(len(p.agents)) for d in range(p.grid.days)}  # all off
+    prefer = {}
+    for d, t, _ in _cover_gaps(p, ch):  # the last two agents able to work each hole
+        able = [a for a in range(len(p.agents)) if _can_work(p.agents[a], d, t, p.grid)]
+        prefer[d, t] = set(able[-2:])
+    size = {"hole": [6.0, 3.0], "agents": [3.0, 14.0], "window": [14.0, 3.0]}
+    for seed in range(20):  # without ``prefer`` about a third of the seeds miss
+        kind, who, _ = _neighbourhood(p, ch, "hole", size, np.random.default_rng(seed), set(),
+                                      prefer)
+        assert kind == "hole" and len(who) == 6
+        assert any(liked <= set(who) for liked in prefer.values())
