@@ -61,6 +61,9 @@ NOTES = """## Notes from development runs: column generation (60 s per instance,
   Fixing only the agents whose LP pattern is integral was much worse (12: 8835).
 - Instance 5: the LP-settled days bind (RINS optimum 1240); the dive's roster (1149) with RINS
   around it and the LNS gives 1146.
+- LNS holes filled first by the agents the LP has work that shift that day: instance 12 gave
+  4047 and 4049 in two runs (before: 4043, 4151, 4154, 4266, 4275, 4276, 4359, 4368); in the
+  table run 4250 / 4160. Instance 8 stays bimodal (1310-1331 or 1398-1502 with or without it).
 
 ## Notes from development runs before column generation (60 s, seed 0, shared machine)
 
