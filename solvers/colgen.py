@@ -52,8 +52,6 @@ RC_EPS = 1e-6
 #: Column generation is not tried when an agent's dynamic program would hold more states than
 #: this (many start times on a fine minute grid): the CP-SAT search is used alone.
 MAX_STATES = 2_000_000
-#: GLOP parameters of the master LP.
-GLOP_PARAMS = ""
 #: Weight of the best-bound duals in the smoothed duals the pricing uses (0: plain LP duals).
 SMOOTHING = 0.5
 
@@ -402,19 +400,20 @@ class _Master:
             self.rows_of.setdefault((c.day, c.template), []).append(r)
         self.act_t = [np.array([tix[n] for n, _, _ in sp.acts], np.int64) for sp in spaces]
         self.req = np.array([max(c.required, 0) for c in self.cover], float)
+        self.wu = np.array([c.weight_under for c in self.cover], float)
+        self.wo = np.array([c.weight_over for c in self.cover], float)
         self.lp = lp = pywraplp.Solver.CreateSolver("GLOP")
-        lp.SetSolverSpecificParametersAsString(GLOP_PARAMS)
         self.obj = lp.Objective()
         self.obj.SetMinimization()
         self.rows = [lp.Constraint(r, r) for r in self.req]
         self.agent_rows = [lp.Constraint(1, 1) for _ in spaces]
-        for r, c in enumerate(self.cover):  # slacks: under (at most the requirement), over
+        for r in range(len(self.cover)):  # slacks: under (at most the requirement), over
             under = lp.NumVar(0, float(self.req[r]), f"u{r}")
             over = lp.NumVar(0, lp.infinity(), f"o{r}")
             self.rows[r].SetCoefficient(under, 1)
             self.rows[r].SetCoefficient(over, -1)
-            self.obj.SetCoefficient(under, c.weight_under)
-            self.obj.SetCoefficient(over, c.weight_over)
+            self.obj.SetCoefficient(under, self.wu[r])
+            self.obj.SetCoefficient(over, self.wo[r])
         self.vars: list = []
         self.cols: list[tuple[int, tuple[int, ...], float]] = []  # (agent, plan, cost)
         self.of_agent: list[list[int]] = [[] for _ in spaces]
@@ -428,8 +427,7 @@ class _Master:
         sp = self.spaces[agent]
         cost = float(sum(sp.cost[d, 1 + kk] if kk >= 0 else sp.cost[d, 0]
                          for d, kk in enumerate(plan)))
-        rows = [r for d, kk in enumerate(plan) if kk >= 0
-                for r in self.rows_of.get((d, sp.acts[kk][0]), ())]
+        rows = self._rows(agent, plan)
         var = self.lp.NumVar(0, 1, f"c{len(self.cols)}")
         for r in rows:
             self.rows[r].SetCoefficient(var, self.rows[r].GetCoefficient(var) + 1)
@@ -440,6 +438,12 @@ class _Master:
         self.of_agent[agent].append(len(self.cols))
         self.cols.append((agent, key[1], cost))
         return True
+
+    def _rows(self, agent: int, plan) -> list[int]:
+        """Cover rows a pattern of ``agent`` counts toward (a row once per worked day)."""
+        acts = self.spaces[agent].acts
+        return [r for d, kk in enumerate(plan) if kk >= 0
+                for r in self.rows_of.get((d, acts[kk][0]), ())]
 
     def solve_lp(self):
         """(LP value, cover duals, agent duals, column values) of the current master."""
@@ -483,27 +487,19 @@ class _Master:
         count = np.zeros(len(self.cover))
         total = 0.0
         for a, j in pick.items():
-            sp, plan = self.spaces[a], self.cols[j][1]
             total += self.cols[j][2]
-            for d, kk in enumerate(plan):
-                if kk >= 0:
-                    for r in self.rows_of.get((d, sp.acts[kk][0]), ()):
-                        count[r] += 1
-        req = self.req
-        wu = np.array([c.weight_under for c in self.cover], float)
-        wo = np.array([c.weight_over for c in self.cover], float)
-        return total + float(wu @ np.maximum(req - count, 0) + wo @ np.maximum(count - req, 0))
+            np.add.at(count, self._rows(a, self.cols[j][1]), 1)
+        return total + float(self.wu @ np.maximum(self.req - count, 0)
+                             + self.wo @ np.maximum(count - self.req, 0))
 
 
 def _lagrangian(master: _Master, cover_dual: np.ndarray, values: list[float]) -> float:
     """Lagrangian lower bound at cover duals ``cover_dual`` given each agent's cheapest
     reduced pattern cost ``values`` (or a lower bound on it): ``sum_r pi_r req_r`` plus the
     slacks' least reduced cost plus the agents'. Valid for any duals."""
-    wu = np.array([c.weight_under for c in master.cover], float)
-    wo = np.array([c.weight_over for c in master.cover], float)
-    if np.any(cover_dual < -wo - 1e-9):
+    if np.any(cover_dual < -master.wo - 1e-9):
         return -INF  # over-cover would pay: unbounded below
-    return float(cover_dual @ master.req + master.req @ np.minimum(0.0, wu - cover_dual)
+    return float(cover_dual @ master.req + master.req @ np.minimum(0.0, master.wu - cover_dual)
                  + sum(values))
 
 
