@@ -17,10 +17,12 @@
    leave); otherwise :func:`work_days` runs the roster model of :mod:`solvers.model` in
    classic-cover mode (one start per template), so every day-level rule is the model's own.
    Either way the counted shifts per day are the target.
-3. Per day, :func:`plan_counts` again on every start, with breaks as counts (as in the roster
-   model), continuous coverage and handover (steeply weighted), and each group's shifts per
-   template fixed to the days chosen; then :func:`assign_starts` hands the counted starts
-   to the group's agents day by day, keeping the minimum rest.
+3. Day by day, :func:`plan_counts` again on every start, with breaks as counts (as in the
+   roster model), continuous coverage and handover (steeply weighted), each group's shifts
+   per template fixed to the days chosen (at most those, for a contract that can always
+   work a day less) and, from the agents' finishing times the day before, no more early
+   starts than agents rested enough for them (:func:`rest_floors`); then :func:`assign_day`
+   hands the counted starts to the group's agents, keeping the minimum rest.
 4. :func:`construct_hint` joins them into ``{(agent_id, day): (template, start, skill) | None}``.
 
 >>> from datetime import date
@@ -138,11 +140,12 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
                 max_wall_s: float | None = None, relaxation: bool = False,
-                hint: dict | None = None) -> CountPlan:
+                hint: dict | None = None, rest_floors: dict | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
-    the group works that day (the second pass, once the agents' days are known).
+    the group works that day (the second pass, once the agents' days are known), or the
+    range ``(lo, hi)`` they may take.
     ``start_step_min`` thins the starts; ``coarse`` puts every break in the middle of its
     window and leaves continuous coverage and handover out (a fast first pass that mainly
     decides the shifts per day and template). ``max_wall_s`` caps the wall time (the plan
@@ -153,7 +156,11 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     worked days of a group with leave requests (granted leave counts toward them), the
     under-coverage of intervals nobody can serve as a constant; ``bound`` is then a lower
     bound on the objective of every roster. ``hint`` (counts keyed as ``CountPlan.counts``, e.g.
-    :func:`hint_counts` of a roster) is where the search starts.
+    :func:`hint_counts` of a roster) is where the search starts. ``rest_floors[(group,
+    template)]``, on a one-day problem, lists the earliest start each agent of the group
+    working that template may take (:func:`rest_floors`): the counted starts are then kept
+    such that every one can be handed to its own agent (a start before ``x`` for at most the
+    agents whose earliest start is before ``x``).
     """
     if relaxation and (coarse or start_step_min or day_totals is not None):
         raise ValueError("a relaxation needs every start, breaks as counts and free day totals")
@@ -179,8 +186,11 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                         xs.append(v)
             if day_totals is not None:
                 for t in _templates(p, ag):
-                    m.Add(sum(n[gi, d, t.name, s, k] for s in _starts(t, start_step_min)
-                              for k in _skills(p, ag)) == day_totals.get((gi, d, t.name), 0))
+                    want = day_totals.get((gi, d, t.name), 0)
+                    lo, hi = want if isinstance(want, tuple) else (want, want)
+                    m.AddLinearConstraint(sum(n[gi, d, t.name, s, k]
+                                              for s in _starts(t, start_step_min)
+                                              for k in _skills(p, ag)), lo, hi)
             if xs:
                 m.Add(sum(xs) <= avail[d])  # one shift a day
             day_total.append(sum(xs) if xs else 0)
@@ -225,6 +235,14 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 m.Add(day_total[d] + day_total[d + 1] <= size)
                 if floors:
                     m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
+    for (gi, tn), lbs in (rest_floors or {}).items():
+        t = p.template(tn)
+        skills = _skills(p, p.agents[groups[gi][0]])
+        starts = _starts(t, start_step_min)
+        for x in sorted(set(lbs)):
+            if starts and starts[0] < x <= starts[-1]:
+                m.Add(sum(n[gi, 0, tn, s, k] for s in starts if s < x for k in skills)
+                      <= sum(lb < x for lb in lbs))
     # breaks as counts, coverage per (skill, day, interval)
     plus: dict = defaultdict(list)
     minus: dict = defaultdict(list)
@@ -479,58 +497,100 @@ def work_days(problem: Problem, members: list[int], targets: dict, *,
 
 
 def assign_starts(problem: Problem, days_of: dict, wanted: dict) -> dict:
-    """Stage 2b: a start and skill for every worked day, day by day.
+    """Stage 2b: a start and skill for every worked day, day by day (:func:`assign_day`).
 
     ``days_of[(agent_id, day)]`` is the template worked (from :func:`work_days`);
     ``wanted[(group, day, template)]`` the group's counted ``(start, skill)`` shifts (groups
-    as in :func:`groups_of`). Within a group, shifts are handed out
-    from the latest start down, each to the agent whose rest from yesterday allows it and who
-    is most constrained (latest earliest-start), agents off tomorrow first on ties; an agent
-    left over takes the allowed start nearest to the plan. Minimum rest always holds when a
-    start allows it.
+    as in :func:`groups_of`). Minimum rest always holds when a start allows it.
+    """
+    out: dict = {}
+    for d in range(problem.grid.days):
+        assign_day(problem, d, days_of, wanted, out)
+    return out
+
+
+def earliest_starts(problem: Problem, d: int, out: dict) -> dict:
+    """``{agent_id: earliest start (minutes) on day d}`` that keeps the minimum rest after the
+    agent's shift of day ``d - 1`` in ``out`` (-1: no limit)."""
+    by_name = {t.name: t for t in problem.templates}
+    lb: dict = {}
+    for ag in problem.agents:
+        c = out.get((ag.agent_id, d - 1))
+        lb[ag.agent_id] = (c[1] + by_name[c[0]].length_min + problem.rules.min_rest_min - 1440
+                           if c else -1)
+    return lb
+
+
+def rest_floors(problem: Problem, d: int, days_of: dict, out: dict) -> dict:
+    """``{(group, template): [earliest start of each agent working it on day d]}`` (after the
+    days before ``d`` in ``out``): what :func:`plan_counts` needs (``rest_floors``) so that
+    every counted start of day ``d`` can be handed to an agent."""
+    lb = earliest_starts(problem, d, out)
+    floors: dict = defaultdict(list)
+    for gi, members in enumerate(groups_of(problem)):
+        for a in members:
+            aid = problem.agents[a].agent_id
+            if days_of.get((aid, d)):
+                floors[gi, days_of[aid, d]].append(lb[aid])
+    return dict(floors)
+
+
+def _fits(lbs: list[int], starts: list[int]) -> bool:
+    """Whether every one of ``starts`` can go to its own agent among agents with earliest
+    starts ``lbs`` (at least as many agents): the earliest starts to the least constrained."""
+    return len(lbs) >= len(starts) and all(a <= b for a, b in zip(sorted(lbs), sorted(starts)))
+
+
+def assign_day(problem: Problem, d: int, days_of: dict, wanted: dict, out: dict) -> None:
+    """Day ``d`` of :func:`assign_starts`, into ``out`` (which holds the days before).
+
+    Within a group, shifts are handed out from the latest start down; each goes to an agent
+    whose rest from yesterday allows it, preferring one off tomorrow (a late finish then binds
+    nobody) as long as the other agents can still all take one of the shifts left, else to the
+    most constrained (latest earliest start). An agent left over takes the allowed start
+    nearest to the plan, or the day off when the plan counted fewer shifts than agents and
+    the contract allows it (:func:`_droppable`).
     """
     p = problem
-    rest = p.rules.min_rest_min
     by_name = {t.name: t for t in p.templates}
-    skills_of = {ag.agent_id: _skills(p, ag) for ag in p.agents}
-    out: dict = {key: None for key, t in days_of.items() if t is None}
-    end_prev: dict = {}
-    group = {p.agents[a].agent_id: gi for gi, members in enumerate(groups_of(p))
-             for a in members}
-    for d in range(p.grid.days):
-        for gi, tn in sorted({(group[aid], t) for (aid, dd), t in days_of.items()
-                              if dd == d and t}):
+    lb = earliest_starts(p, d, out)
+    for key, t in days_of.items():
+        if key[1] == d and t is None:
+            out[key] = None
+    for gi, members in enumerate(groups_of(p)):
+        ids = [p.agents[a].agent_id for a in members]
+        skills = _skills(p, p.agents[members[0]])
+        drop = _droppable(p.agents[members[0]].contract)
+        for tn in sorted({days_of.get((aid, d)) for aid in ids} - {None}):
             t = by_name[tn]
-            people = sorted(aid for (aid, dd), x in days_of.items()
-                            if dd == d and x == tn and group[aid] == gi)
-            lb = {aid: (end_prev[aid] + rest - 1440 if aid in end_prev else -1) for aid in people}
-            off_next = {aid: days_of.get((aid, d + 1)) is None for aid in people}
+            people = [aid for aid in ids if days_of.get((aid, d)) == tn]
             shifts = sorted(wanted.get((gi, d, tn), []), key=lambda x: (-x[0], x[1]))
-            free = set(people)
-            for s, k in shifts:
-                cand = [aid for aid in free if lb[aid] <= s and k in skills_of[aid]]
-                if not cand:
+            free, missed = set(people), 0
+            for i, (s, k) in enumerate(shifts):
+                # most wanted first: off tomorrow, then the most constrained
+                cand = sorted((aid for aid in free if lb[aid] <= s and k in skills),
+                              key=lambda x: (days_of.get((x, d + 1)) is None, lb[x], x),
+                              reverse=True)
+                rest = [x for x, _ in shifts[i + 1:]]
+                aid = next((x for x in cand if _fits([lb[y] for y in free if y != x], rest)),
+                           max(cand, key=lambda x: (lb[x], x)) if cand else None)
+                if aid is None:
+                    missed += 1
                     continue
-                aid = max(cand, key=lambda x: (lb[x], off_next[x], x))
                 out[aid, d] = (tn, s, k)
                 free.discard(aid)
             starts = np.array(t.starts())
             planned = np.array(sorted({s for s, _ in shifts}) or [int(np.median(starts))])
-            for aid in sorted(free):
+            for j, aid in enumerate(sorted(free)):
+                if drop and j >= missed:  # counted fewer shifts than agents: a day off
+                    out[aid, d] = None
+                    continue
                 ok = starts[starts >= lb[aid]]
                 if ok.size == 0:
                     ok = starts[-1:]
                 s = int(ok[np.argmin(np.abs(ok[:, None] - planned[None, :]).min(1))])
-                k = next((kk for ss, kk in shifts if ss == s and kk in skills_of[aid]),
-                         skills_of[aid][0])
+                k = next((kk for ss, kk in shifts if ss == s), skills[0])
                 out[aid, d] = (tn, s, k)
-        for (aid, dd), c in list(out.items()):
-            if dd == d:
-                if c is None:
-                    end_prev.pop(aid, None)
-                else:
-                    end_prev[aid] = c[1] + by_name[c[0]].length_min
-    return out
 
 
 def components(problem: Problem) -> list[list[str]]:
@@ -699,15 +759,21 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                 if tn:
                     totals[gi, d, tn] += 1
     wanted: dict = defaultdict(list)
+    out: dict = {}
+    # a group whose agents may always work a day less: its day passes may count fewer shifts
+    # than the agents chosen (those left without one get the day off)
+    droppable = [_droppable(problem.agents[members[0]].contract) for members in groups]
     for d in range(problem.grid.days):
-        fixed = {(gi, 0, tn): c for (gi, dd, tn), c in totals.items() if dd == d}
+        fixed = {(gi, 0, tn): (0, c) if droppable[gi] else c
+                 for (gi, dd, tn), c in totals.items() if dd == d}
+        floors = rest_floors(problem, d, days_of, out)
         day = None
         for det in (share * DAY_DET_TIME, 6 * share * DAY_DET_TIME):  # longer on a miss
             left = (deadline - time.perf_counter()) / (problem.grid.days - d)
             if left < 0.05:
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
-                              day_totals=fixed, max_wall_s=left,
+                              day_totals=fixed, max_wall_s=left, rest_floors=floors,
                               start_step_min=None if exact_week else FIRST_DAY_STEP_MIN)
             if day.status in ("OPTIMAL", "FEASIBLE") and not day.misses:
                 break
@@ -715,7 +781,15 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
             key: c for key, c in plan.counts.items() if key[1] == d}
         for (g, _, tn, s, k), c in sorted(counts.items()):
             wanted[g, d, tn] += [(s, k)] * c
-    return assign_starts(problem, days_of, wanted)
+        assign_day(problem, d, days_of, wanted, out)
+    return out
+
+
+def _droppable(c) -> bool:
+    """Whether an agent of contract ``c`` keeps every rule with any worked day taken off."""
+    lows = [r[0] for r in (c.days_per_week, c.minutes_per_week, c.total_minutes) if r]
+    return (not any(lows) and c.min_consecutive_days <= 1 and c.min_consecutive_days_off <= 1
+            and c.pattern not in ("5on2off", "1on1off"))
 
 
 def one_day(problem: Problem, d: int) -> Problem:

@@ -159,3 +159,56 @@ def test_refined_roster_costs_no_more_than_the_first(monkeypatch):
     assert r.feasible and r.objective <= first.objective
     assert r.wall_time_s < 30 + 2
     assert check(p, r.assignments, r.leave_decisions) == []
+
+
+def two_part_timers(days: int = 2) -> Problem:
+    """Two part-timers on 4 h blocks (08:00-18:00 starts), 11 h minimum rest, voice 08-22."""
+    from solvers.types import ShiftTemplate
+    g = Grid(date(2026, 1, 5), days, 60, {"voice": np.zeros((days, 24), bool)})
+    pt = Contract("pt", days_per_week=(0, 5), minutes_per_week=(0, 1200), pattern="part_time")
+    return Problem(g, [ShiftTemplate("pt4", 240, 8 * 60, 18 * 60, 60)],
+                   [Agent("a", pt, ("voice",)), Agent("b", pt, ("voice",))],
+                   requirement={"voice": np.zeros((days, 24), int)})
+
+
+def test_rest_floors_keep_the_counted_starts_assignable():
+    # both agents are wanted at 08:00, but one finished at 22:00 yesterday (earliest 09:00):
+    # the day pass counts at most one start before 09:00
+    p = two_part_timers(1)
+    p.requirement["voice"][0, 8:12] = 2
+    free = plan_counts(p, day_totals={(0, 0, "pt4"): 2})
+    assert free.counts == {(0, 0, "pt4", 480, "voice"): 2}
+    kept = plan_counts(p, day_totals={(0, 0, "pt4"): 2}, rest_floors={(0, "pt4"): [-1, 540]})
+    assert sum(c for (_g, _d, _t, s, _k), c in kept.counts.items() if s < 540) == 1
+    assert sum(kept.counts.values()) == 2
+
+
+def test_late_shift_goes_to_the_agent_off_tomorrow():
+    # "a" ended at 22:00 on day 0 (earliest start 09:00 on day 1); day 1 has blocks at 18:00
+    # and 09:00; only "a" works day 2, at 08:00. The most constrained agent ("a") could take
+    # the late block, but then could not start at 08:00 on day 2: "b", off on day 2, takes it.
+    from solvers.construct import assign_starts
+    p = two_part_timers(3)
+    days_of = {("a", 0): "pt4", ("b", 0): None, ("a", 1): "pt4", ("b", 1): "pt4",
+               ("a", 2): "pt4", ("b", 2): None}
+    wanted = {(0, 0, "pt4"): [(1080, "voice")], (0, 1, "pt4"): [(1080, "voice"), (540, "voice")],
+              (0, 2, "pt4"): [(480, "voice")]}
+    for order in (["a", "b"], ["b", "a"]):  # whatever the agents' order
+        p.agents = sorted(p.agents, key=lambda ag: order.index(ag.agent_id))
+        out = assign_starts(p, days_of, wanted)
+        assert out["b", 1] == ("pt4", 1080, "voice")
+        assert out["a", 1] == ("pt4", 540, "voice") and out["a", 2] == ("pt4", 480, "voice")
+        assert check(p, shifts_of(p, out)) == []
+
+
+def test_droppable_group_may_count_fewer_shifts_than_agents():
+    # a part-time contract keeps every rule with a day taken off: the day pass may drop a
+    # chosen shift nobody needs, and its agent gets the day off
+    from solvers.construct import assign_starts
+    p = two_part_timers(1)
+    p.requirement["voice"][0, 8:12] = 1
+    plan = plan_counts(p, day_totals={(0, 0, "pt4"): (0, 2)})
+    assert plan.counts == {(0, 0, "pt4", 480, "voice"): 1} and plan.over == 0
+    wanted = {(0, 0, "pt4"): [(480, "voice")]}
+    out = assign_starts(p, {("a", 0): "pt4", ("b", 0): "pt4"}, wanted)
+    assert sorted(out.values(), key=str) == [("pt4", 480, "voice"), None]
