@@ -41,7 +41,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -92,6 +92,7 @@ class CountPlan:
     misses: int = 0
     objective: float | None = None
     bound: float | None = None
+    breaks: dict = field(default_factory=dict)
 
 
 def groups_of(problem: Problem) -> list[list[int]]:
@@ -140,7 +141,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 seed: int = 0, day_totals: dict | None = None,
                 start_step_min: int | None = None, coarse: bool = False,
                 max_wall_s: float | None = None, relaxation: bool = False,
-                hint: dict | None = None, rest_floors: dict | None = None) -> CountPlan:
+                hint: dict | None = None, rest_floors: dict | None = None,
+                break_hint: dict | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -156,7 +158,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     worked days of a group with leave requests (granted leave counts toward them), the
     under-coverage of intervals nobody can serve as a constant; ``bound`` is then a lower
     bound on the objective of every roster. ``hint`` (counts keyed as ``CountPlan.counts``, e.g.
-    :func:`hint_counts` of a roster) is where the search starts. ``rest_floors[(group,
+    :func:`hint_counts` of a roster) is where the search starts, with ``break_hint``
+    (``{(skill, day, template, start, break, offset): agents}``, as ``CountPlan.breaks``) its
+    breaks, so the search starts from a complete plan. ``rest_floors[(group,
     template)]``, on a one-day problem, lists the earliest start each agent of the group
     working that template may take (:func:`rest_floors`): the counted starts are then kept
     such that every one can be handed to its own agent (a start before ``x`` for at most the
@@ -244,6 +248,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 m.Add(sum(n[gi, 0, tn, s, k] for s in starts if s < x for k in skills)
                       <= sum(lb < x for lb in lbs))
     # breaks as counts, coverage per (skill, day, interval)
+    bvars: dict = {}
     plus: dict = defaultdict(list)
     minus: dict = defaultdict(list)
     ends: dict = defaultdict(list)
@@ -269,6 +274,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 bv = [m.NewIntVar(0, len(p.agents), f"b_{k}_{d}_{tn}_{s}_{j}_{o}")
                       for o in offs]
                 m.Add(sum(bv) == cnt)
+                bvars.update({(k, d, tn, s, j, o): b for o, b in zip(offs, bv)})
             for o, b in zip(offs, bv):
                 for i in range((s + o) // iv, (s + o + br.length_min) // iv):
                     minus[k, d, i].append(b)
@@ -312,6 +318,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     if hint is not None:
         for key, v in n.items():
             m.AddHint(v, int(hint.get(key, 0)))
+        if break_hint is not None:
+            for key, v in bvars.items():
+                m.AddHint(v, int(break_hint.get(key, 0)))
     m.Minimize(sum(obj) + constant)
     gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
     solver = _solver(det_time, workers, seed, gap, max_wall_s)
@@ -331,7 +340,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         under += int(np.clip(-diff, 0, None).sum())
         over += int(np.clip(diff, 0, None).sum())
     return CountPlan(counts, coverage, name, under, over,
-                     sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound)
+                     sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound,
+                     {key: solver.Value(v) for key, v in bvars.items() if solver.Value(v)})
 
 
 def hint_counts(problem: Problem, hint: dict) -> dict:
@@ -672,7 +682,8 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     half the budget as its work limit (the coarse one when that finds nothing in time): a
     better roster for more time (:func:`solvers.solve` runs it as its second construction
     when the time limit allows); ``start_from``, a roster (e.g. the first construction), is
-    where that exact pass starts its search.
+    where that exact pass starts its search (its shift counts: hinting the roster's breaks
+    as well kept the search near that roster on the 200-agent week).
     """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
@@ -732,6 +743,10 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
             break
+        if exact and start_from is not None:
+            # no exact plan in time, not even the roster it started from: keep that roster
+            ids = {a.agent_id for a in problem.agents}
+            return {key: c for key, c in start_from.items() if key[0] in ids}
     if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
         return None
     days_of: dict = {}
@@ -774,7 +789,11 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
                               day_totals=fixed, max_wall_s=left, rest_floors=floors,
-                              start_step_min=None if exact_week else FIRST_DAY_STEP_MIN)
+                              start_step_min=None if exact_week else FIRST_DAY_STEP_MIN,
+                              hint={(g, 0, tn, s, k): c for (g, dd, tn, s, k), c
+                                    in plan.counts.items() if dd == d},
+                              break_hint={(k, 0, *rest): c for (k, dd, *rest), c
+                                          in plan.breaks.items() if dd == d})
             if day.status in ("OPTIMAL", "FEASIBLE") and not day.misses:
                 break
         counts = day.counts if day and day.status in ("OPTIMAL", "FEASIBLE") else {

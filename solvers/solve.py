@@ -6,6 +6,7 @@ import math
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
@@ -88,13 +89,21 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     ('OPTIMAL', 0.0, 540)
     """
     t0 = time.perf_counter()
-    rm = build(problem)
-    build_s = time.perf_counter() - t0
+    constructed = None
     if hint is None and use_greedy_hint and problem.interval_mode:  # in classic cover mode
         # the naive greedy misleads the search more than it helps (measured on Curtois)
         hint = previous_hint(problem)  # re-planning starts from the published roster
         if hint is None or any(not a.previous for a in problem.agents):
-            hint = {**greedy_hint(problem, time_budget_s=min(0.3 * time_limit_s, 10.0)), **(hint or {})}
+            # the construction (mostly CP-SAT, which releases the GIL) runs while the model
+            # is built: about 2 s off the first roster of a 200-agent week
+            pool = ThreadPoolExecutor(max_workers=1)
+            constructed = pool.submit(greedy_hint, problem,
+                                      time_budget_s=min(0.3 * time_limit_s, 10.0))
+            pool.shutdown(wait=False)
+    rm = build(problem)
+    build_s = time.perf_counter() - t0
+    if constructed is not None:
+        hint = {**constructed.result(), **(hint or {})}
     merged = {**DEFAULT_PARAMS, **(params or {})}
     if deterministic and workers > 1:
         merged.setdefault("interleave_search", True)  # parallel search in a fixed order
@@ -262,8 +271,9 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
 def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int):
     """Interval mode: a second constructed roster, the exact weekly count plan started from the
     first one (``construct_hint(exact_week=True, start_from=hint)``), within ``REFINE_SHARE``
-    of the time left; it becomes the search's start when it costs less. Returns the solver
-    holding the better roster."""
+    of the time left. Independent parts (:func:`solvers.construct.components`) are compared
+    one by one: each keeps the cheaper of its two rosters (the exact pass can end worse on a
+    part when its time runs out). Returns the solver holding the cheapest roster."""
     from .construct import construct_hint
 
     left = time_limit_s - (time.perf_counter() - t0)
@@ -272,14 +282,47 @@ def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int)
     keep = list(fallback.ResponseProto().solution)
     better = construct_hint(rm.problem, time_budget_s=REFINE_SHARE * left, exact_week=True,
                             start_from=hint, seed=seed)
+    best = fallback
     if better:
-        rm.model.ClearHints()
-        _add_hint(rm, better)
-        _, solver = _complete_hint(rm, t0, time_limit_s, seed, 1)
-        if solver is not None and solver.ObjectiveValue() < fallback.ObjectiveValue():
-            return solver
-    _hint_values(rm, keep)
-    return fallback
+        found = _completed(rm, better, t0, time_limit_s, seed)
+        if found is not None:
+            old, new = _part_costs(rm, fallback), _part_costs(rm, found)
+            worse = [ids for ids, cost in new.items() if cost > old[ids]]
+            if worse and len(worse) < len(new):  # a part got worse: it keeps the first roster
+                merged = {**better, **{key: c for key, c in hint.items() if key[0] in
+                                       set().union(*worse)}}
+                mixed = _completed(rm, merged, t0, time_limit_s, seed)
+                if mixed is not None and mixed.ObjectiveValue() < found.ObjectiveValue():
+                    found = mixed
+            if found.ObjectiveValue() < fallback.ObjectiveValue():
+                best = found
+    _hint_values(rm, keep if best is fallback else list(best.ResponseProto().solution))
+    return best
+
+
+def _completed(rm, hint: dict, t0: float, time_limit_s: float, seed: int):
+    """The solver holding ``hint`` completed (breaks, counts, costs), or None."""
+    rm.model.ClearHints()
+    _add_hint(rm, hint)
+    return _complete_hint(rm, t0, time_limit_s, seed, 1)[1]
+
+
+def _part_costs(rm, solver) -> dict[frozenset, float]:
+    """Soft costs of the solver's roster per independent part, keyed by the part's agent ids:
+    coverage terms by skill, agent terms by agent (costs over all agents are left out)."""
+    from .construct import components, part
+
+    parts = [(set(ks), frozenset(a.agent_id for a in part(rm.problem, ks).agents))
+             for ks in components(rm.problem)]
+    out = dict.fromkeys((ids for _ks, ids in parts), 0.0)
+    for pen in rm.penalties:
+        skill = pen.detail[6:] if pen.detail.startswith("skill ") else None
+        for ks, ids in parts:
+            if skill in ks or pen.agent_id in ids:
+                v = pen.expr if isinstance(pen.expr, int) else solver.Value(pen.expr)
+                out[ids] += v * pen.weight
+                break
+    return out
 
 
 def previous_hint(problem: Problem) -> dict | None:
@@ -300,8 +343,9 @@ def previous_hint(problem: Problem) -> dict | None:
 def _hint_values(rm, values: list[int]) -> None:
     """Replace the model's hints with a full solution (one value per model variable)."""
     rm.model.ClearHints()
-    for i, v in enumerate(values):
-        rm.model.AddHint(rm.model.GetIntVarFromProtoIndex(i), v)
+    hint = rm.model.Proto().solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
 
 
 def _add_hint(rm, hint: dict) -> None:

@@ -212,3 +212,77 @@ def test_droppable_group_may_count_fewer_shifts_than_agents():
     wanted = {(0, 0, "pt4"): [(480, "voice")]}
     out = assign_starts(p, {("a", 0): "pt4", ("b", 0): "pt4"}, wanted)
     assert sorted(out.values(), key=str) == [("pt4", 480, "voice"), None]
+
+
+def test_exact_pass_that_finds_nothing_keeps_the_roster_it_started_from(monkeypatch):
+    # the exact weekly pass gets the first roster as hint; when it finds no plan in time
+    # (forced here), the part keeps that roster rather than the coarse plan's
+    import solvers.construct as construct
+
+    p = random_problem(3)
+    first = construct_hint(p, time_budget_s=60)
+    real = construct.plan_counts
+
+    def no_exact_plan(problem, **kw):
+        if kw.get("relaxation"):
+            return construct.CountPlan({}, {}, "UNKNOWN", 0, 0)
+        return real(problem, **kw)
+
+    monkeypatch.setattr(construct, "plan_counts", no_exact_plan)
+    assert construct_hint(p, exact_week=True, start_from=first, time_budget_s=60) == first
+
+
+def two_skill_problem() -> Problem:
+    """random_problem(3)'s agents twice over: one team on voice, one on chat (two parts)."""
+    from dataclasses import replace
+    p = random_problem(3)
+    agents = [replace(a, agent_id=f"V{a.agent_id}") for a in p.agents] + \
+             [replace(a, agent_id=f"C{a.agent_id}", skills=("chat",)) for a in p.agents]
+    grid = replace(p.grid, open={"voice": p.grid.open["voice"], "chat": p.grid.open["voice"]})
+    chat = np.roll(p.requirement["voice"], 1, axis=1) * p.grid.open["voice"]
+    return Problem(grid, p.templates, agents,
+                   requirement={"voice": p.requirement["voice"], "chat": chat})
+
+
+def test_part_costs_add_up_to_the_objective():
+    import importlib
+    solve_mod = importlib.import_module("solvers.solve")
+    from solvers.model import build
+    from dataclasses import replace
+    p = two_skill_problem()  # no fairness terms (they span both parts)
+    p = replace(p, rules=replace(p.rules, weekend_fairness_weight=0, late_fairness_weight=0))
+    rm = build(p)
+    solve_mod._add_hint(rm, construct_hint(p, time_budget_s=60))
+    _, solver = solve_mod._complete_hint(rm, 0.0, 1e9, 0, 1)
+    costs = solve_mod._part_costs(rm, solver)
+    assert len(costs) == 2 and sum(costs.values()) == solver.ObjectiveValue()
+
+
+def test_refine_keeps_the_cheaper_roster_of_each_part(monkeypatch):
+    # the first roster is poor on voice, the second poor on chat (each built for a doubled
+    # requirement there): the refined roster takes voice from the second, chat from the first
+    import importlib
+    solve_mod = importlib.import_module("solvers.solve")
+    import solvers.construct as construct
+    from solvers.model import build
+    p = two_skill_problem()
+
+    def doubled(skill):
+        req = {**p.requirement, skill: 2 * p.requirement[skill]}
+        return construct_hint(Problem(p.grid, p.templates, p.agents, requirement=req),
+                              time_budget_s=60)
+
+    first, second = doubled("voice"), doubled("chat")
+    rm = build(p)
+    solve_mod._add_hint(rm, first)
+    _, fallback = solve_mod._complete_hint(rm, 0.0, 1e9, 0, 1)
+    monkeypatch.setattr(construct, "construct_hint", lambda *a, **k: second)
+    monkeypatch.setattr(solve_mod, "REFINE_MIN_S", 0.0)
+    best = solve_mod._refine(rm, first, fallback, 0.0, 1e9, 0)
+    only_second = solve_mod._completed(rm, second, 0.0, 1e9, 0)
+    assert best.ObjectiveValue() < min(fallback.ObjectiveValue(), only_second.ObjectiveValue())
+    from solvers.lns import choices_of
+    got = choices_of(rm, list(best.ResponseProto().solution))
+    for (a, d), choice in got.items():
+        aid = p.agents[a].agent_id
+        assert choice == (second if aid.startswith("V") else first)[aid, d]
