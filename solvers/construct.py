@@ -142,7 +142,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 start_step_min: int | None = None, coarse: bool = False,
                 max_wall_s: float | None = None, relaxation: bool = False,
                 hint: dict | None = None, rest_floors: dict | None = None,
-                break_hint: dict | None = None) -> CountPlan:
+                break_hint: dict | None = None, keep_days=()) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -160,12 +160,15 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     bound on the objective of every roster. ``hint`` (counts keyed as ``CountPlan.counts``, e.g.
     :func:`hint_counts` of a roster) is where the search starts, with ``break_hint``
     (``{(skill, day, template, start, break, offset): agents}``, as ``CountPlan.breaks``) its
-    breaks, so the search starts from a complete plan. ``rest_floors[(group,
+    breaks, so the search starts from a complete plan; ``keep_days`` are then kept as
+    hinted (a neighbourhood of :func:`improve_plan`; the bound is then not a bound). ``rest_floors[(group,
     template)]``, on a one-day problem, lists the earliest start each agent of the group
     working that template may take (:func:`rest_floors`): the counted starts are then kept
     such that every one can be handed to its own agent (a start before ``x`` for at most the
     agents whose earliest start is before ``x``).
     """
+    if keep_days and (hint is None or break_hint is None):
+        raise ValueError("keep_days keeps the hinted plan: give hint and break_hint")
     if relaxation and (coarse or start_step_min or day_totals is not None):
         raise ValueError("a relaxation needs every start, breaks as counts and free day totals")
     p, g, rules = problem, problem.grid, problem.rules
@@ -315,6 +318,13 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                     if not relaxation:
                         obj.append(hard * miss)
                         misses.append(miss)
+    for d in (keep_days or ()):  # a neighbourhood: these days keep the hinted plan
+        for key, v in n.items():
+            if key[1] == d:
+                m.Add(v == int(hint.get(key, 0)))
+        for key, v in bvars.items():
+            if key[1] == d:
+                m.Add(v == int(break_hint.get(key, 0)))
     if hint is not None:
         for key, v in n.items():
             m.AddHint(v, int(hint.get(key, 0)))
@@ -747,6 +757,10 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                            max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
+            if exact and plan.status == "FEASIBLE":
+                now = time.perf_counter()
+                plan = improve_plan(problem, plan, seed=seed,
+                                    deadline=now + PLAN_LNS_SHARE * (deadline - now))
             break
         if exact and start_from is not None:
             # no exact plan in time, not even the roster it started from: keep that roster
@@ -814,6 +828,45 @@ def _droppable(c) -> bool:
     lows = [r[0] for r in (c.days_per_week, c.minutes_per_week, c.total_minutes) if r]
     return (not any(lows) and c.min_consecutive_days <= 1 and c.min_consecutive_days_off <= 1
             and c.pattern not in ("5on2off", "1on1off"))
+
+
+#: Share of what is left of a part's budget after its exact weekly pass given to
+#: :func:`improve_plan` (the rest goes to the days); work limit of one of its steps.
+PLAN_LNS_SHARE = 0.6
+PLAN_LNS_DET_TIME = 1.0
+
+
+def improve_plan(problem: Problem, plan: CountPlan, *, deadline: float, seed: int = 0,
+                 workers: int = 1) -> CountPlan:
+    """Improve an exact weekly count plan (``relaxation=True``) by re-solving a few days at a
+    time with the others kept (every pair of days and every three in a row, in an order set by
+    ``seed``), until a round over them finds nothing better or ``deadline`` (a
+    ``time.perf_counter()`` instant). The weekly rules still bind the freed days through the
+    kept ones. On the 200-agent week this took chat's plan from 155 to 115 and voice's from 138
+    to 126 in seconds, where the weekly pass itself stayed at 155 for 40 s."""
+    import itertools
+
+    days = problem.grid.days
+    if days < 3 or not plan.counts:
+        return plan
+    windows = list(itertools.combinations(range(days), 2)) + [
+        tuple(range(d, d + 3)) for d in range(days - 2)]
+    order = np.random.default_rng(seed).permutation(len(windows))
+    since = 0  # windows tried since the last improvement
+    while since < len(windows):
+        for i in order:
+            left = deadline - time.perf_counter()
+            if left < 0.2 or since >= len(windows):
+                return plan
+            keep = [d for d in range(days) if d not in windows[i]]
+            found = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME,
+                                max_wall_s=left, workers=workers, seed=seed, hint=plan.counts,
+                                break_hint=plan.breaks, keep_days=keep)
+            since += 1
+            if found.status in ("OPTIMAL", "FEASIBLE") and found.objective < plan.objective - 1e-9:
+                plan = replace(found, bound=plan.bound, status="FEASIBLE")
+                since = 0
+    return plan
 
 
 def one_day(problem: Problem, d: int) -> Problem:

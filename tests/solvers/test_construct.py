@@ -286,3 +286,19 @@ def test_refine_keeps_the_cheaper_roster_of_each_part(monkeypatch):
     for (a, d), choice in got.items():
         aid = p.agents[a].agent_id
         assert choice == (second if aid.startswith("V") else first)[aid, d]
+
+
+def test_improve_plan_keeps_a_valid_weekly_plan_and_never_costs_more():
+    import time
+
+    from solvers.construct import improve_plan
+    p = random_problem(3)
+    first = hint_counts(p, construct_hint(p, time_budget_s=60))
+    start = plan_counts(p, relaxation=True, det_time=3, max_wall_s=60, hint=first)
+    assert start.status == "FEASIBLE"  # a plan the weekly pass did not finish (723 here)
+    better = improve_plan(p, start, deadline=time.perf_counter() + 60)
+    assert better.objective < start.objective  # 428 here, against a bound of 426
+    # the improved counts and breaks, kept on every day, are a solution of the weekly model
+    again = plan_counts(p, relaxation=True, det_time=5, max_wall_s=60, hint=better.counts,
+                        break_hint=better.breaks, keep_days=range(p.grid.days))
+    assert again.status == "OPTIMAL" and again.objective == better.objective
