@@ -280,8 +280,10 @@ def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int)
     if left < REFINE_MIN_S:
         return fallback
     keep = list(fallback.ResponseProto().solution)
+    breaks = {(k, d, t, s, j, o): v for (k, d, t, s, j), bvars in rm.breaks.items()
+              for o, var in bvars.items() if (v := fallback.Value(var))}
     better = construct_hint(rm.problem, time_budget_s=REFINE_SHARE * left, exact_week=True,
-                            start_from=hint, seed=seed)
+                            start_from=hint, start_breaks=breaks, seed=seed)
     best = fallback
     if better:
         found = _completed(rm, better, t0, time_limit_s, seed)

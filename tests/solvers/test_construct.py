@@ -302,3 +302,19 @@ def test_improve_plan_keeps_a_valid_weekly_plan_and_never_costs_more():
     again = plan_counts(p, relaxation=True, det_time=5, max_wall_s=60, hint=better.counts,
                         break_hint=better.breaks, keep_days=range(p.grid.days))
     assert again.status == "OPTIMAL" and again.objective == better.objective
+
+
+def test_agents_with_leave_requests_form_their_own_group():
+    # their days cannot be summed as work patterns (granted leave changes them): the others'
+    # can, so a 5-on-2-off team keeps its two days off together around one agent's leave
+    from datetime import datetime
+
+    from solvers.types import LeaveRequest
+    p = random_problem(5)
+    ids = [a.agent_id for a in p.agents]
+    assert len(next(g for g in groups_of(p) if 0 in g)) > 1  # not alone without the leave
+    p.leave = [LeaveRequest(ids[0], datetime(2026, 1, 7), datetime(2026, 1, 8),
+                            requested_at=datetime(2025, 12, 1))]
+    groups = [{p.agents[a].agent_id for a in g} for g in groups_of(p)]
+    assert {ids[0]} in groups
+    assert sorted(i for g in groups for i in g) == sorted(ids)
