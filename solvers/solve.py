@@ -27,7 +27,7 @@ LNS_IGNORED = {"subsolvers"}
 CLASSIC_LNS_PARAMS: dict = {"linearization_level": 2}
 CLASSIC_LNS_STEP_S = 3.0
 #: Interval mode: with at least ``REFINE_MIN_S`` left after the first roster, a second
-#: construction from the exact weekly count plan gets ``REFINE_SHARE`` of what is left.
+#: construction from that roster's own count plan gets ``REFINE_SHARE`` of what is left.
 REFINE_MIN_S = 10.0
 REFINE_SHARE = 0.8
 #: Classic cover with LNS: column generation (:mod:`solvers.colgen`) solves the master LP
@@ -60,8 +60,9 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     stop_at_first : return as soon as a feasible roster exists.
     complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
         search starts from it (so a roster exists within seconds on large problems). In
-        interval mode, with ``REFINE_MIN_S`` left, a second construction from the exact weekly
-        count plan (:func:`solvers.construct.construct_hint`) replaces it when it costs less.
+        interval mode, with ``REFINE_MIN_S`` left, a second construction from that roster's
+        count plan improved a few days at a time (:func:`solvers.construct.construct_hint`,
+        :func:`solvers.construct.improve_plan`) replaces it, part by part, where it costs less.
     params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
     lns : after the global search (at most ``lns_share_global`` of the time left, cut short
         when it finds nothing better for ``lns_stall_s`` seconds) spend the rest in a
@@ -269,11 +270,12 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
 
 
 def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int):
-    """Interval mode: a second constructed roster, the exact weekly count plan started from the
-    first one (``construct_hint(exact_week=True, start_from=hint)``), within ``REFINE_SHARE``
-    of the time left. Independent parts (:func:`solvers.construct.components`) are compared
-    one by one: each keeps the cheaper of its two rosters (the exact pass can end worse on a
-    part when its time runs out). Returns the solver holding the cheapest roster."""
+    """Interval mode: a second constructed roster from the first one's count plan (its shifts
+    and the breaks the solver placed, ``construct_hint(exact_week=True, start_from=hint,
+    start_breaks=...)``), within ``REFINE_SHARE`` of the time left. Independent parts
+    (:func:`solvers.construct.components`) are compared one by one: each keeps the cheaper of
+    its two rosters (a part can end worse when its time runs out). Returns the solver holding
+    the cheapest roster."""
     from .construct import construct_hint
 
     left = time_limit_s - (time.perf_counter() - t0)
