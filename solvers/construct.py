@@ -748,31 +748,12 @@ EXACT_WALL_SHARE = 0.5
 EXACT_BUDGET_FACTOR = 3
 
 
-def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
-               exact_week: bool, start_from: dict | None = None,
-               start_breaks: dict | None = None) -> dict | None:
-    """:func:`construct_hint` on one independent part."""
-    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
-    deadline = time.perf_counter() + budget_s
-    plan = None
-    if exact_week and start_from is not None and start_breaks is not None:
-        # a complete plan to start from (the roster's own counts and breaks): improved a few
-        # days at a time, which beat the weekly pass from it on the 200-agent week's chat
-        # desk (115 in 5 s against 155 in 6.5 s) and on the sample center's voice and chat
-        # (whose weekly model did not even load its start in 6 s); voice of the 200-agent
-        # week ends a little higher (134 against 126 in 30 s)
-        ids = {a.agent_id for a in problem.agents}
-        plan = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME,
-                           max_wall_s=max(deadline - time.perf_counter(), 0.1), workers=workers,
-                           seed=seed, hint=hint_counts(problem, start_from),
-                           break_hint=start_breaks, keep_days=range(problem.grid.days))
-        if plan.status not in ("OPTIMAL", "FEASIBLE"):
-            return {key: c for key, c in start_from.items() if key[0] in ids}
-        now = time.perf_counter()
-        plan = improve_plan(problem, replace(plan, status="FEASIBLE"), seed=seed,
-                            deadline=now + START_LNS_SHARE * (deadline - now))
-    for exact in ((True, False) if exact_week and plan is None else
-                  () if plan is not None else (False,)):  # exact, else coarse
+def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, deadline: float,
+                 exact_week: bool, start_from: dict | None) -> CountPlan:
+    """Stage 1 of :func:`_construct`: the exact weekly pass (then :func:`improve_plan`) when
+    ``exact_week``, the coarse one otherwise or when the exact one finds nothing in time
+    (unless it started from a roster, which the caller then keeps)."""
+    for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
         left = deadline - time.perf_counter()
         plan = plan_counts(problem, workers=workers, seed=seed,
                            start_step_min=None if exact else COARSE_STEP_MIN,
@@ -785,12 +766,41 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
                 now = time.perf_counter()
                 plan = improve_plan(problem, plan, seed=seed,
                                     deadline=now + PLAN_LNS_SHARE * (deadline - now))
-            break
+            return plan
         if exact and start_from is not None:
-            # no exact plan in time, not even the roster it started from: keep that roster
-            ids = {a.agent_id for a in problem.agents}
-            return {key: c for key, c in start_from.items() if key[0] in ids}
-    if not plan.counts and plan.status not in ("OPTIMAL", "FEASIBLE"):
+            return plan
+    return plan
+
+
+def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
+               exact_week: bool, start_from: dict | None = None,
+               start_breaks: dict | None = None) -> dict | None:
+    """:func:`construct_hint` on one independent part."""
+    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
+    deadline = time.perf_counter() + budget_s
+    ok = ("OPTIMAL", "FEASIBLE")
+    if exact_week and start_from is not None and start_breaks is not None:
+        # a complete plan to start from (the roster's own counts and breaks): improved a few
+        # days at a time, which beat the weekly pass from it on the 200-agent week's chat
+        # desk (115 in 5 s against 155 in 6.5 s) and on the sample center's voice and chat
+        # (whose weekly model did not even load its start in 6 s); voice of the 200-agent
+        # week ends a little higher (134 against 126 in 30 s)
+        plan = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME,
+                           max_wall_s=max(deadline - time.perf_counter(), 0.1), workers=workers,
+                           seed=seed, hint=hint_counts(problem, start_from),
+                           break_hint=start_breaks, keep_days=range(problem.grid.days))
+        if plan.status in ok:
+            now = time.perf_counter()
+            plan = improve_plan(problem, replace(plan, status="FEASIBLE"), seed=seed,
+                                deadline=now + START_LNS_SHARE * (deadline - now))
+    else:
+        plan = _weekly_plan(problem, workers=workers, seed=seed, share=share, deadline=deadline,
+                            exact_week=exact_week, start_from=start_from)
+    if exact_week and start_from is not None and plan.status not in ok:
+        # no exact plan in time, not even the roster it started from: keep that roster
+        ids = {a.agent_id for a in problem.agents}
+        return {key: c for key, c in start_from.items() if key[0] in ids}
+    if not plan.counts and plan.status not in ok:
         return None
     days_of: dict = {}
     groups = groups_of(problem)
