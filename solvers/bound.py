@@ -18,8 +18,12 @@ skills, :func:`solvers.construct.groups_of`) gives the count model of
   continuous coverage and handover are the same expressions of the counts as in the roster
   model;
 * the count model's objective is the roster model's under- and over-coverage terms, with the
-  same weights, on the same coverage; every other term of the roster objective (days off not
-  consecutive, fairness, preferences, stability, support pairing, leave refused) is ``>= 0``.
+  same weights, on the same coverage, plus, for a group whose days are a sum of its members'
+  work patterns, the '5 on 2 off' cost of days off not consecutive of those patterns (each
+  member pays for the pattern it works, as in the roster model:
+  :func:`solvers.construct.split_cost`); every other term of the roster objective (fairness,
+  preferences, stability, support pairing, leave refused, and days off not consecutive of the
+  other groups) is ``>= 0``.
 
 So the count model's optimum, and any lower bound CP-SAT proves on it, is at most the
 objective of every roster. Rules the count model leaves out (minimum rest, minimum minutes,
@@ -47,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .construct import by_parts, plan_counts
+from .construct import by_parts, components, hint_counts, part, plan_counts
 from .types import Problem, SolverInputError
 
 
@@ -69,12 +73,19 @@ class CountBound:
 
 
 def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 1,
-                seed: int = 0) -> CountBound:
+                seed: int = 0, mip: bool = True, hint: dict | None = None) -> CountBound:
     """A lower bound on the objective of every roster of ``problem`` (interval mode).
 
-    Solves the count relaxation (module doc) of each component with CP-SAT within
-    ``time_limit_s`` in all (``workers`` threads); a component that stops on the time limit
-    contributes the bound CP-SAT proved on it, so the result is valid whatever the limit.
+    Solves the count relaxation (module doc) of each component within ``time_limit_s`` in
+    all, with the MIP solver of :mod:`solvers.mip` (``mip``, the default: its cuts prove far
+    more on these models), ``workers`` components at a time (each MIP on one core, each with
+    the time left to the limit); or, ``mip=False``, with CP-SAT on ``workers`` threads, one
+    component after the other, each with an even share of the time left (time one leaves
+    unused passes on). A component that stops on the time limit contributes the bound proved
+    on it, so the result is valid whatever the limit. ``hint``, a roster (``{(agent_id,
+    day): (template, start, skill)}``, e.g. the solve's), is where each search starts: a good
+    one lets the MIP prune early (the 200-agent week's chat desk proved optimal in 15 s from
+    its roster's shifts, against a bound of 93 after 45 s from nothing).
     Raises :class:`SolverInputError` in classic-cover mode.
     """
     if not problem.interval_mode:
@@ -82,15 +93,29 @@ def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 
                                "interval); classic cover has no interval coverage to count")
     t0 = time.perf_counter()
 
-    def relax(p: Problem, budget_s: float):
+    deadline = t0 + time_limit_s
+
+    def relax(p: Problem, budget_s: float | None = None):
         if not p.agents:  # nobody can serve it: its whole requirement is short
             return p.rules.under_weight * sum(
                 int(np.clip(np.asarray(v), 0, None).sum()) for v in p.requirement.values()), True
-        plan = plan_counts(p, det_time=max(budget_s, 0.01), workers=workers, seed=seed,
-                           max_wall_s=max(budget_s, 0.01), relaxation=True)
+        if budget_s is None:
+            budget_s = deadline - time.perf_counter()
+        plan = plan_counts(p, det_time=max(budget_s, 0.01), workers=1 if mip else workers,
+                           seed=seed, max_wall_s=max(budget_s, 0.01), relaxation=True, mip=mip,
+                           hint=None if hint is None else hint_counts(p, hint))
         return plan.bound, plan.status in ("OPTIMAL", "INFEASIBLE")
 
+    if mip:  # the MIP runs on one core and releases the GIL: components side by side
+        from concurrent.futures import ThreadPoolExecutor
+
+        parts = [part(problem, ks) for ks in components(problem)]
+        with ThreadPoolExecutor(max(workers, 1)) as pool:
+            found = list(pool.map(relax, parts))
+        solved = list(zip(parts, found))
+    else:
+        solved = by_parts(problem, time_limit_s, relax, even=True)
     done = [(tuple(sorted(set(p.requirement) | set(p.grid.open))), float(v), o)
-            for p, (v, o) in by_parts(problem, time_limit_s, relax)]
+            for p, (v, o) in solved]
     return CountBound(sum(v for _k, v, _o in done), all(o for _k, _v, o in done), len(done),
                       time.perf_counter() - t0, tuple(done))

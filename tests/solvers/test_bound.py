@@ -147,3 +147,20 @@ def test_classic_cover_is_refused():
                 cover=[ShiftCover(0, "day8", 1)])
     with pytest.raises(SolverInputError, match="interval-mode"):
         count_bound(p)
+
+
+def test_bound_counts_split_days_off_of_pattern_groups():
+    """Work Tuesday to Saturday: the full-timer's days off are Monday and Sunday, not
+    consecutive (5); the bound counts them, so it is the roster's optimum."""
+    hours = np.arange(24)
+    req = {"voice": np.tile(((hours >= 9) & (hours < 17)).astype(int), (7, 1))}
+    req["voice"][[0, 6]] = 0
+    p = Problem(Grid(MONDAY, 7, 60), TEMPLATES, [Agent("a", FULL, ("voice",))],
+                requirement=req, rules=Rules(min_rest_min=0, late_fairness_weight=0,
+                                             weekend_fairness_weight=0))
+    r = solve(p, time_limit_s=10, workers=1)
+    assert r.status == "OPTIMAL"
+    assert [v.cost for v in r.violations if v.rule == "days off not consecutive"] == [5]
+    b = count_bound(p, time_limit_s=10)
+    assert b.optimal and b.value == r.objective
+    assert count_bound(p, time_limit_s=10, mip=False).value == r.objective
