@@ -9,6 +9,9 @@
 * :mod:`solvers.plots` - ``plot_gantt(result)`` and ``plot_coverage(result)`` (matplotlib).
 * :mod:`solvers.colgen` - classic cover: column generation (exact per-agent pricing DP, LP
   master) for a lower bound and a first roster; used by ``solve(..., lns=True)``.
+* :mod:`solvers.construct` - interval mode: counts first, then agents (the constructed
+  rosters); :mod:`solvers.bound` - the count relaxation, a lower bound on every roster,
+  solved as a MIP (:mod:`solvers.mip`, SCIP from OR-Tools); both used by :func:`solve`.
 * :mod:`solvers.greedy` (constructive hint), :mod:`solvers.lns` (large-neighbourhood search),
   :mod:`solvers.leave` (leave notice), :mod:`solvers.synthetic` (scale test problems).
 

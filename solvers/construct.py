@@ -946,8 +946,9 @@ def _improve_week(problem: Problem, plan: CountPlan, *, deadline: float, seed: i
                             stop=lambda: whole.done() and whole.result().status == "OPTIMAL")
         exact = whole.result()
     if exact.status in ("OPTIMAL", "FEASIBLE") and not exact.misses and (
-            exact.objective < days.objective):
-        return exact
+            exact.objective < days.objective
+            or exact.status == "OPTIMAL" and exact.objective <= days.objective):
+        return exact  # (a proved plan, on a tie)
     return days
 
 

@@ -164,3 +164,24 @@ def test_bound_counts_split_days_off_of_pattern_groups():
     b = count_bound(p, time_limit_s=10)
     assert b.optimal and b.value == r.objective
     assert count_bound(p, time_limit_s=10, mip=False).value == r.objective
+
+
+def test_solve_stops_at_the_count_bound(monkeypatch):
+    """Two agents for a 10 h day with 8 h shifts: the constructed roster reaches the count
+    bound (the hour nobody covers), so the solve reports that bound, says OPTIMAL and skips
+    the global search."""
+    import importlib
+
+    S = importlib.import_module("solvers.solve")  # the package exports the function `solve`
+    made = []
+    real = S.make_solver
+    monkeypatch.setattr(S, "make_solver", lambda *a, **k: made.append(a[3]) or real(*a, **k))
+    hours = np.arange(24)
+    req = {"voice": np.tile(((hours >= 8) & (hours < 18)).astype(int), (1, 1))}
+    p = Problem(Grid(MONDAY, 1, 60), TEMPLATES, [Agent("a", FULL, ("voice",))],
+                requirement=req, rules=Rules(min_rest_min=0, late_fairness_weight=0,
+                                             weekend_fairness_weight=0))
+    r = S.solve(p, time_limit_s=20, workers=1)
+    # 8 h with a 1 h lunch on a 10 h need: 3 hours short
+    assert (r.status, r.objective, r.bound) == ("OPTIMAL", 300.0, 300.0)
+    assert all(params.get("fix_variables_to_their_hinted_value") for params in made)

@@ -304,6 +304,23 @@ def test_improve_plan_keeps_a_valid_weekly_plan_and_never_costs_more():
     assert again.status == "OPTIMAL" and again.objective == better.objective
 
 
+def test_improve_week_keeps_the_better_of_the_mip_and_the_days():
+    import time
+
+    from solvers.construct import _improve_week, improve_plan
+    p = random_problem(3)
+    first = hint_counts(p, construct_hint(p, time_budget_s=60))
+    start = plan_counts(p, relaxation=True, det_time=3, max_wall_s=60, hint=first)
+    days = improve_plan(p, start, deadline=time.perf_counter() + 60)
+    both = _improve_week(p, start, deadline=time.perf_counter() + 60, seed=0)
+    assert both.objective <= days.objective
+    # the weekly MIP proves this small week: its plan is the relaxation's optimum
+    assert both.status == "OPTIMAL" and both.bound == both.objective
+    again = plan_counts(p, relaxation=True, det_time=5, max_wall_s=60, hint=both.counts,
+                        break_hint=both.breaks, keep_days=range(p.grid.days))
+    assert again.status == "OPTIMAL" and again.objective == both.objective
+
+
 def test_agents_with_leave_requests_form_their_own_group():
     # their days cannot be summed as work patterns (granted leave changes them): the others'
     # can, so a 5-on-2-off team keeps its two days off together around one agent's leave
