@@ -97,13 +97,15 @@ class CountPlan:
 
 
 def groups_of(problem: Problem) -> list[list[int]]:
-    """Agent indices grouped by (contract, skills, whether they asked for leave), in order of
-    first appearance. Agents with leave requests are kept apart: the others' days can then be
-    planned as sums of their work patterns (:func:`work_patterns`), which leave would upset."""
+    """Agent indices grouped by contract and skills, in order of first appearance. An agent
+    with leave requests is a group of its own: the others' days can then be planned as sums of
+    their work patterns (:func:`work_patterns`), which leave would upset, and the count
+    relaxation decides its leave as the roster model does (:func:`_leave_choices`)."""
     out: dict = {}
     asked = {r.agent_id for r in problem.leave}
     for a, ag in enumerate(problem.agents):
-        out.setdefault((id(ag.contract), ag.skills, ag.agent_id in asked), []).append(a)
+        alone = ag.agent_id if ag.agent_id in asked else None
+        out.setdefault((id(ag.contract), ag.skills, alone), []).append(a)
     return list(out.values())
 
 
@@ -116,9 +118,34 @@ def _templates(problem: Problem, agent: Agent) -> list[ShiftTemplate]:
     return [t for t in problem.templates if not c.templates or t.name in c.templates]
 
 
-def _blocked(problem: Problem, agent: Agent) -> set[int]:
+def _blocked(problem: Problem, agent: Agent, leave: bool = False) -> set[int]:
+    """Horizon days ``agent`` cannot work: fixed days off, unavailability and, with ``leave``,
+    the whole days of leave it asked for in time (:func:`leave_days`)."""
     g = problem.grid
-    return {g.day_of(x) for x in agent.fixed_days_off | agent.unavailable} & set(range(g.days))
+    out = {g.day_of(x) for x in agent.fixed_days_off | agent.unavailable} & set(range(g.days))
+    return out | leave_days(problem, agent) if leave else out
+
+
+def leave_days(problem: Problem, agent: Agent) -> set[int]:
+    """Horizon days wholly inside a leave request of ``agent`` that meets its notice
+    (:func:`solvers.leave.check_notice`). The roster model grants such leave unless that breaks
+    a hard rule (refusing costs ``leave_refusal_weight`` a day), so the construction plans those
+    days off; the bound does not (a refusal stays possible)."""
+    from datetime import datetime, timedelta
+
+    from .leave import check_notice
+
+    g, out = problem.grid, set()
+    templates = {t.name: t for t in problem.templates}
+    for req in problem.leave:
+        if req.agent_id != agent.agent_id or check_notice(
+                req, agent, problem.rules, g, templates).refusal:
+            continue
+        for d in range(g.days):
+            day0 = datetime.combine(g.date_of(d), datetime.min.time())
+            if req.start <= day0 and req.end >= day0 + timedelta(days=1):
+                out.add(d)
+    return out
 
 
 def _solver(det_time: float, workers: int, seed: int, gap: float = 0.0,
@@ -146,7 +173,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 start_step_min: int | None = None, coarse: bool = False,
                 max_wall_s: float | None = None, relaxation: bool = False,
                 hint: dict | None = None, rest_floors: dict | None = None,
-                break_hint: dict | None = None, keep_days=(), mip: bool = False) -> CountPlan:
+                break_hint: dict | None = None, keep_days=(), mip: bool = False,
+                grant_leave: bool = False) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -173,6 +201,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     ``mip`` solves the model with the MIP solver of :mod:`solvers.mip` within ``max_wall_s``
     (default 4 ``det_time``) instead of CP-SAT: on the weekly models it finds and proves far
     more in the same time (the 200-agent week's voice desk optimal in 8 s).
+    ``grant_leave`` plans the whole days of leave asked in time off, credited toward the
+    contract's days (:func:`leave_days`; for the construction: the model would grant it),
+    which a bound may not assume.
     """
     if keep_days and (hint is None or break_hint is None):
         raise ValueError("keep_days keeps the hinted plan: give hint and break_hint")
@@ -188,7 +219,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     for gi, members in enumerate(groups):
         ag = p.agents[members[0]]
         c = ag.contract
-        avail = [sum(d not in _blocked(p, p.agents[a]) for a in members) for d in range(days)]
+        blocked = {a: _blocked(p, p.agents[a], leave=grant_leave) for a in members}
+        avail = [sum(d not in blocked[a] for a in members) for d in range(days)]
         day_total, day_min = [], []
         for d in range(days):
             xs = []
@@ -216,14 +248,19 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
             continue  # the group serves no skill of the problem: nothing to count
         size = len(members)
         ids = {p.agents[a].agent_id for a in members}
-        floors = not (relaxation and any(r.agent_id in ids for r in p.leave))
+        credit = [0] * days  # granted whole days of leave, toward the contract's days
+        decide = relaxation and not grant_leave and size == 1
+        if decide:  # an agent's own leave requests: granted or refused, as in the roster model
+            credit = _leave_choices(p, m, gi, ag, n, start_step_min, pattern_costs)
+        floors = grant_leave or decide or not (
+            relaxation and any(r.agent_id in ids for r in p.leave))
         days_range = c.days_per_week or ((5, 5) if c.pattern == "5on2off" else None)
         for w in range(days // 7):
             wk = range(7 * w, 7 * w + 7)
-            blocked_w = sum(min(len(_blocked(p, p.agents[a]) & set(wk)), 7) for a in members)
+            blocked_w = sum(min(len(blocked[a] & set(wk)), 7) for a in members)
             if days_range:
                 lo = max(days_range[0] * size - blocked_w, 0) if floors else 0
-                m.Add(sum(day_total[d] for d in wk) >= lo)
+                m.Add(sum(day_total[d] + credit[d] for d in wk) >= lo)
                 m.Add(sum(day_total[d] for d in wk) <= days_range[1] * size)
             if c.minutes_per_week:
                 m.Add(sum(day_min[d] for d in wk) <= c.minutes_per_week[1] * size)
@@ -251,7 +288,8 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
             for d in range(days - 1):
                 m.Add(day_total[d] + day_total[d + 1] <= size)
                 if floors:
-                    m.Add(day_total[d] + day_total[d + 1] >= min(avail[d], avail[d + 1]))
+                    m.Add(day_total[d] + day_total[d + 1] + credit[d] + credit[d + 1]
+                          >= min(avail[d], avail[d + 1]))
     for (gi, tn), lbs in (rest_floors or {}).items():
         t = p.template(tn)
         skills = _skills(p, p.agents[groups[gi][0]])
@@ -373,6 +411,41 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     return CountPlan(counts, coverage, name, under, over,
                      sum(solver.Value(x) for x in misses), solver.ObjectiveValue(), bound,
                      {key: solver.Value(v) for key, v in bvars.items() if solver.Value(v)})
+
+
+def _leave_choices(p: Problem, m: cp_model.CpModel, gi: int, ag: Agent, n: dict,
+                   step: int | None, costs: list) -> list:
+    """The leave requests of ``ag`` (alone in group ``gi``) in the count model, as
+    :func:`solvers.model.add_leave_rule` has them: one that meets its notice is granted or
+    refused (refusing costs ``leave_refusal_weight`` a day touched, appended to ``costs``);
+    granted, it removes every shift overlapping it and credits its whole days. Returns the
+    credit per day (expressions)."""
+    from datetime import datetime, timedelta
+
+    from .leave import check_notice
+
+    g, credit = p.grid, [0] * p.grid.days
+    templates = {t.name: t for t in p.templates}
+    for req in p.leave:
+        if req.agent_id != ag.agent_id or check_notice(req, ag, p.rules, g, templates).refusal:
+            continue
+        granted = m.NewBoolVar("")
+        touched = 0
+        for d in range(g.days):
+            day0 = datetime.combine(g.date_of(d), datetime.min.time())
+            lo = (req.start - day0) / timedelta(minutes=1)
+            hi = (req.end - day0) / timedelta(minutes=1)
+            if hi <= 0 or lo >= 24 * 60:
+                continue
+            touched += 1
+            clash = [n[gi, d, t.name, s, k] for t in _templates(p, ag) for s in _starts(t, step)
+                     for k in _skills(p, ag) if s < hi and lo < s + t.length_min]
+            if clash:
+                m.Add(sum(clash) <= 1 - granted)
+            if lo <= 0 and hi >= 24 * 60:
+                credit[d] += granted
+        costs.append(p.rules.leave_refusal_weight * max(touched, 1) * (1 - granted))
+    return credit
 
 
 def hint_counts(problem: Problem, hint: dict) -> dict:
@@ -780,12 +853,17 @@ def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, dea
     """Stage 1 of :func:`_construct`: the exact weekly pass (then :func:`improve_plan`) when
     ``exact_week``, the coarse one otherwise or when the exact one finds nothing in time
     (unless it started from a roster, which the caller then keeps)."""
-    for exact in ((True, False) if exact_week else (False,)):  # exact, else coarse
+    # exact, else coarse; the coarse pass once more with a longer work limit when it finds
+    # nothing (a small week with agents on leave needed 2 s where its share gave 0.15)
+    passes = [(True, 0.0)] if exact_week else []
+    passes += [(False, share * COUNT_DET_TIME), (False, 6 * share * COUNT_DET_TIME)]
+    kept = None
+    for exact, det in passes:
         left = deadline - time.perf_counter()
-        plan = plan_counts(problem, workers=workers, seed=seed,
+        plan = plan_counts(problem, workers=workers, seed=seed, grant_leave=True,
                            start_step_min=None if exact else COARSE_STEP_MIN,
                            coarse=not exact, relaxation=exact,
-                           det_time=EXACT_DET_SHARE * left if exact else share * COUNT_DET_TIME,
+                           det_time=EXACT_DET_SHARE * left if exact else det,
                            max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
@@ -796,7 +874,9 @@ def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, dea
             return plan
         if exact and start_from is not None:
             return plan
-    return plan
+        if plan.status in ("OPTIMAL", "FEASIBLE"):
+            kept = plan  # with misses: the last resort
+    return plan if plan.status in ("OPTIMAL", "FEASIBLE") or kept is None else kept
 
 
 def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
@@ -808,7 +888,7 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
     ok = ("OPTIMAL", "FEASIBLE")
     if exact_week and start_from is not None and start_breaks is not None:
         # a complete plan to start from (the roster's own counts and breaks)
-        plan = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME,
+        plan = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME, grant_leave=True,
                            max_wall_s=max(deadline - time.perf_counter(), 0.1), workers=workers,
                            seed=seed, hint=hint_counts(problem, start_from),
                            break_hint=start_breaks, keep_days=range(problem.grid.days))
@@ -864,6 +944,7 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
             if left < 0.05:
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
+                              grant_leave=True,
                               day_totals=fixed, max_wall_s=left, rest_floors=floors,
                               start_step_min=None if exact_week else FIRST_DAY_STEP_MIN,
                               hint={(g, 0, tn, s, k): c for (g, dd, tn, s, k), c
@@ -918,7 +999,7 @@ def improve_plan(problem: Problem, plan: CountPlan, *, deadline: float, seed: in
             if left < 0.2 or since >= len(windows) or (stop is not None and stop()):
                 return plan
             keep = [d for d in range(days) if d not in windows[i]]
-            found = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME,
+            found = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME, grant_leave=True,
                                 max_wall_s=left, workers=workers, seed=seed, hint=plan.counts,
                                 break_hint=plan.breaks, keep_days=keep)
             since += 1
@@ -940,6 +1021,7 @@ def _improve_week(problem: Problem, plan: CountPlan, *, deadline: float, seed: i
 
     with ThreadPoolExecutor(1) as pool:
         whole = pool.submit(plan_counts, problem, relaxation=True, mip=True, seed=seed,
+                            grant_leave=True,
                             max_wall_s=max(deadline - time.perf_counter(), 0.1),
                             hint=plan.counts, break_hint=plan.breaks)
         days = improve_plan(problem, plan, deadline=deadline, seed=seed,

@@ -335,3 +335,27 @@ def test_agents_with_leave_requests_form_their_own_group():
     groups = [{p.agents[a].agent_id for a in g} for g in groups_of(p)]
     assert {ids[0]} in groups
     assert sorted(i for g in groups for i in g) == sorted(ids)
+
+
+def test_construction_plans_leave_asked_in_time_as_days_off():
+    """Whole days of leave that meet the notice are days off in every count pass (the model
+    grants them: refusing costs 10,000 a day), credited toward the contract's days; leave
+    filed too late is not (the model refuses it)."""
+    from datetime import datetime
+
+    from solvers.construct import leave_days
+    from solvers.types import LeaveRequest
+    p = random_problem(5)
+    a, b = p.agents[0], p.agents[1]
+    p.leave = [LeaveRequest(a.agent_id, datetime(2026, 1, 7), datetime(2026, 1, 9),
+                            requested_at=datetime(2025, 12, 1)),
+               LeaveRequest(b.agent_id, datetime(2026, 1, 8), datetime(2026, 1, 9),
+                            requested_at=datetime(2026, 1, 7, 23))]  # 1 h before: too late
+    assert leave_days(p, a) == {2, 3} and leave_days(p, b) == set()
+    solo = next(gi for gi, g in enumerate(groups_of(p)) if g == [0])
+    plan = plan_counts(p, relaxation=True, det_time=5, max_wall_s=30, grant_leave=True)
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert not any(c for (g, d, *_), c in plan.counts.items() if g == solo and d in (2, 3))
+    hint = construct_hint(p, time_budget_s=60)
+    assert hint[a.agent_id, 2] is None and hint[a.agent_id, 3] is None
+    assert_valid_roster(p, hint)
