@@ -288,14 +288,21 @@ def test_refine_keeps_the_cheaper_roster_of_each_part(monkeypatch):
         assert choice == (second if aid.startswith("V") else first)[aid, d]
 
 
-def test_improve_plan_keeps_a_valid_weekly_plan_and_never_costs_more():
-    import time
-
-    from solvers.construct import improve_plan
+@pytest.fixture(scope="module")
+def unfinished_week():
+    """A random week and a weekly plan its exact pass did not finish (723 here)."""
     p = random_problem(3)
     first = hint_counts(p, construct_hint(p, time_budget_s=60))
     start = plan_counts(p, relaxation=True, det_time=3, max_wall_s=60, hint=first)
-    assert start.status == "FEASIBLE"  # a plan the weekly pass did not finish (723 here)
+    assert start.status == "FEASIBLE"
+    return p, start
+
+
+def test_improve_plan_keeps_a_valid_weekly_plan_and_never_costs_more(unfinished_week):
+    import time
+
+    from solvers.construct import improve_plan
+    p, start = unfinished_week
     better = improve_plan(p, start, deadline=time.perf_counter() + 60)
     assert better.objective < start.objective  # 428 here, against a bound of 426
     # the improved counts and breaks, kept on every day, are a solution of the weekly model
@@ -304,13 +311,11 @@ def test_improve_plan_keeps_a_valid_weekly_plan_and_never_costs_more():
     assert again.status == "OPTIMAL" and again.objective == better.objective
 
 
-def test_improve_week_keeps_the_better_of_the_mip_and_the_days():
+def test_improve_week_keeps_the_better_of_the_mip_and_the_days(unfinished_week):
     import time
 
     from solvers.construct import _improve_week, improve_plan
-    p = random_problem(3)
-    first = hint_counts(p, construct_hint(p, time_budget_s=60))
-    start = plan_counts(p, relaxation=True, det_time=3, max_wall_s=60, hint=first)
+    p, start = unfinished_week
     days = improve_plan(p, start, deadline=time.perf_counter() + 60)
     both = _improve_week(p, start, deadline=time.perf_counter() + 60, seed=0)
     assert both.objective <= days.objective
