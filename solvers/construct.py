@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
+from .mip import available as mip_available
 from .mip import hinted, set_full_hint, solve_linear
 from .types import Agent, Problem, Rules, ShiftCover, ShiftTemplate
 
@@ -381,7 +382,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 m.AddHint(v, int(break_hint.get(key, 0)))
     m.Minimize(sum(obj) + constant)
     gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
-    if mip and obj:
+    if mip and obj and mip_available():
         found = solve_linear(m, time_limit_s=max_wall_s or 4 * det_time, hint=hinted(m))
         if found.values is None:
             return CountPlan({}, {}, found.status, 0, 0, bound=found.bound)

@@ -25,6 +25,7 @@ to read its expressions.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -48,6 +49,13 @@ class MipResult:
     values: list | None
     objective: float | None
     bound: float
+
+
+@functools.cache
+def available() -> bool:
+    """Whether this OR-Tools build has the MIP solver (the PyPI wheels do); callers fall back
+    to CP-SAT without it."""
+    return pywraplp.Solver.CreateSolver(BACKEND) is not None
 
 
 def is_linear(model: cp_model.CpModel) -> bool:

@@ -35,6 +35,29 @@ class PlanResult:
     summary: dict
 
 
+def solver_text(status: str, objective: float | None, bound: float | None, seconds: float) -> str:
+    """The solver's outcome in a planner's words: the roster's cost and how far from the best
+    possible roster it can be (the gap to the proved lower bound, ``(cost - bound) / cost``).
+
+    >>> solver_text("FEASIBLE", 804.0, 798.0, 59.4)
+    'FEASIBLE in 59.4 s: cost 804, lower bound 798 (gap 0.75 %: no roster costs less than 798)'
+    >>> solver_text("OPTIMAL", 300.0, 300.0, 1.25)
+    'OPTIMAL in 1.2 s: cost 300, the best possible (proved)'
+    >>> solver_text("FEASIBLE", 50.0, None, 3)
+    'FEASIBLE in 3.0 s: cost 50, no lower bound proved'
+    """
+    head = f"{status} in {seconds:.1f} s"
+    if objective is None:
+        return head
+    if status == "OPTIMAL":
+        return f"{head}: cost {objective:g}, the best possible (proved)"
+    if bound is None or not bound > float("-inf"):
+        return f"{head}: cost {objective:g}, no lower bound proved"
+    gap = (objective - bound) / max(abs(objective), 1e-9)
+    return (f"{head}: cost {objective:g}, lower bound {bound:g} (gap {100 * gap:.2g} %: no roster "
+            f"costs less than {bound:g})")
+
+
 def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFrame,
               schedule: ScheduleStage) -> dict:
     """The figures a planner checks first.
@@ -73,6 +96,8 @@ def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFr
         "solver_objective": schedule.objective,
         "solver_bound": schedule.bound,
         "solver_seconds": round(schedule.wall_time_s, 2),
+        "solver_gap": (None if schedule.objective is None or schedule.bound is None
+                       else (schedule.objective - schedule.bound) / max(abs(schedule.objective), 1e-9)),
     }
 
 

@@ -82,3 +82,18 @@ def test_count_model_mip_and_cp_sat_agree(seed):
         assert b.objective >= w.under_weight * b.under + w.over_weight * b.over - 1e-6
     else:
         assert a.status == b.status == "INFEASIBLE" or "UNKNOWN" in (a.status, b.status)
+
+
+def test_without_the_mip_solver_the_count_model_falls_back_to_cp_sat(monkeypatch):
+    import solvers.construct as C
+
+    def never(*a, **k):
+        raise AssertionError("the MIP path was taken")
+
+    p = next(q for q in map(small_problem, range(20))
+             if plan_counts(q, relaxation=True, mip=True, max_wall_s=10).status == "OPTIMAL")
+    best = plan_counts(p, relaxation=True, mip=True, max_wall_s=10).objective
+    monkeypatch.setattr(C, "mip_available", lambda: False)
+    monkeypatch.setattr(C, "solve_linear", never)
+    plan = plan_counts(p, relaxation=True, mip=True, det_time=10, max_wall_s=10)
+    assert plan.status == "OPTIMAL" and plan.objective == best

@@ -75,6 +75,8 @@ def plan(
 def print_summary(s: dict, name: str) -> None:
     from rich.table import Table
 
+    from wfm.plan import solver_text
+
     t = Table(title=f"{name}: plan for the week of {s['week']}", show_header=False)
     t.add_column("what")
     t.add_column("value", justify="right")
@@ -88,8 +90,8 @@ def print_summary(s: dict, name: str) -> None:
         ("intervals understaffed / with nobody", f"{s['intervals_understaffed']} / {s['intervals_with_nobody']}"),
         ("shifts / agents rostered", f"{s['shifts']} / {s['agents_rostered']}"),
         ("leave granted / refused", f"{s['leave_granted']} / {s['leave_refused']}"),
-        ("solver", f"{s['solver_status']} in {s['solver_seconds']} s "
-                   f"(objective {s['solver_objective']}, bound {s['solver_bound']})"),
+        ("solver", solver_text(s["solver_status"], s["solver_objective"], s["solver_bound"],
+                               s["solver_seconds"])),
     ]
     for r in rows:
         t.add_row(*r)

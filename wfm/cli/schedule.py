@@ -29,6 +29,7 @@ def schedule(
     """
     from wfm import plots as P
     from wfm.io import read_agents, read_leave, read_requirements, read_roster, write_outputs
+    from wfm.plan import solver_text
     from wfm.schedule import schedule_week
 
     cfg = load_config(config)
@@ -48,8 +49,8 @@ def schedule(
         files["coverage.png"] = P.saver(P.plot_coverage(stage.coverage))
     for p in write_outputs(out.parent if str(out.parent) else Path("."), files):
         console.print(f"wrote {p}")
-    console.print(f"solver: {stage.status}, objective {stage.objective}, bound {stage.bound}, "
-                  f"{stage.wall_time_s:.1f} s")
+    console.print("solver: " + solver_text(stage.status, stage.objective, stage.bound,
+                                           stage.wall_time_s))
 
 
 @app.command("check")
