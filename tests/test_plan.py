@@ -91,7 +91,12 @@ def test_roster_covers_the_requirement_as_the_summary_says(plan_run):
 def test_summary_names_the_solver_status(plan_run):
     _, _, summary = plan_run
     assert summary["solver_status"] in ("OPTIMAL", "FEASIBLE")
-    assert summary["solver_bound"] <= summary["solver_objective"]
+    # the bound is the count relaxation's, within what the refine leaves of the limit (on a
+    # very slow machine there may be no time left for it)
+    if summary["solver_bound"] is not None:
+        assert summary["solver_bound"] <= summary["solver_objective"]
+        assert summary["solver_gap"] == pytest.approx(
+            (summary["solver_objective"] - summary["solver_bound"]) / summary["solver_objective"])
     assert summary["contacts_forecast"] > 0 and summary["agent_hours_required"] > 0
 
 
