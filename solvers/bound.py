@@ -12,26 +12,28 @@ skills, :func:`solvers.construct.groups_of`) gives the count model of
   group on that shift) and break counts that satisfy every constraint of the count model:
   each is a sum, over the group's agents, of a rule every agent keeps (at most one shift a
   day on available days; at most the contract's maximum days and minutes a week; at least its
-  minimum days, for groups without leave requests, whose granted leave could count instead;
-  at most ``max_consecutive_days`` worked days in any window one longer; 1-on-1-off: in two
-  consecutive days each agent works at most one and at least one), while coverage,
-  continuous coverage and handover are the same expressions of the counts as in the roster
-  model;
+  minimum days, granted whole days of leave counted; at most ``max_consecutive_days`` worked
+  days in any window one longer; 1-on-1-off: in two consecutive days each agent works at most
+  one and at least one, a day of leave counted), while coverage, continuous coverage and
+  handover are the same expressions of the counts as in the roster model;
+* an agent with leave requests is a group of its own, whose leave is decided as in the roster
+  model (:func:`solvers.construct._leave_choices`: a request that meets its notice is granted,
+  which removes the shifts it overlaps and credits its whole days, or refused at its cost);
 * the count model's objective is the roster model's under- and over-coverage terms, with the
   same weights, on the same coverage, plus, for a group whose days are a sum of its members'
   work patterns, the '5 on 2 off' cost of days off not consecutive of those patterns (each
   member pays for the pattern it works, as in the roster model:
   :func:`solvers.construct.split_cost`); every other term of the roster objective (fairness,
-  preferences, stability, support pairing, leave refused, and days off not consecutive of the
-  other groups) is ``>= 0``.
+  preferences, stability, support pairing, and days off not consecutive of the other groups)
+  is ``>= 0``.
 
-So the count model's optimum, and any lower bound CP-SAT proves on it, is at most the
+So the count model's optimum, and any lower bound the MIP or CP-SAT proves on it, is at most the
 objective of every roster. Rules the count model leaves out (minimum rest, minimum minutes,
 min consecutive days or days off, weekends, forbidden successions, max shifts per template)
 only make it weaker, never wrong.
 
 The count model splits into independent *components* (:func:`solvers.construct.components`):
-skills linked by an agent who can serve both. Each is solved on its own (a share of the time limit by size), and the bounds add.
+skills linked by an agent who can serve both. Each is solved on its own, and the bounds add.
 
 >>> from datetime import date
 >>> import numpy as np

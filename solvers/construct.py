@@ -132,20 +132,32 @@ def leave_days(problem: Problem, agent: Agent) -> set[int]:
     (:func:`solvers.leave.check_notice`). The roster model grants such leave unless that breaks
     a hard rule (refusing costs ``leave_refusal_weight`` a day), so the construction plans those
     days off; the bound does not (a refusal stays possible)."""
+    return {d for _req, spans in _leave_spans(problem, agent) for d, lo, hi in spans
+            if lo <= 0 and hi >= 24 * 60}
+
+
+def _leave_spans(problem: Problem, agent: Agent) -> list:
+    """``[(request, [(day, from_min, to_min), ...]), ...]``: the leave requests of ``agent``
+    that meet their notice, with the minutes of each horizon day they touch (relative to that
+    day's midnight, so a whole day is ``from <= 0`` and ``to >= 1440``)."""
     from datetime import datetime, timedelta
 
     from .leave import check_notice
 
-    g, out = problem.grid, set()
+    g, out = problem.grid, []
     templates = {t.name: t for t in problem.templates}
     for req in problem.leave:
         if req.agent_id != agent.agent_id or check_notice(
                 req, agent, problem.rules, g, templates).refusal:
             continue
+        spans = []
         for d in range(g.days):
             day0 = datetime.combine(g.date_of(d), datetime.min.time())
-            if req.start <= day0 and req.end >= day0 + timedelta(days=1):
-                out.add(d)
+            lo = (req.start - day0) / timedelta(minutes=1)
+            hi = (req.end - day0) / timedelta(minutes=1)
+            if hi > 0 and lo < 24 * 60:
+                spans.append((d, lo, hi))
+        out.append((req, spans))
     return out
 
 
@@ -421,31 +433,17 @@ def _leave_choices(p: Problem, m: cp_model.CpModel, gi: int, ag: Agent, n: dict,
     refused (refusing costs ``leave_refusal_weight`` a day touched, appended to ``costs``);
     granted, it removes every shift overlapping it and credits its whole days. Returns the
     credit per day (expressions)."""
-    from datetime import datetime, timedelta
-
-    from .leave import check_notice
-
-    g, credit = p.grid, [0] * p.grid.days
-    templates = {t.name: t for t in p.templates}
-    for req in p.leave:
-        if req.agent_id != ag.agent_id or check_notice(req, ag, p.rules, g, templates).refusal:
-            continue
+    credit: list = [0] * p.grid.days
+    for _req, spans in _leave_spans(p, ag):
         granted = m.NewBoolVar("")
-        touched = 0
-        for d in range(g.days):
-            day0 = datetime.combine(g.date_of(d), datetime.min.time())
-            lo = (req.start - day0) / timedelta(minutes=1)
-            hi = (req.end - day0) / timedelta(minutes=1)
-            if hi <= 0 or lo >= 24 * 60:
-                continue
-            touched += 1
+        for d, lo, hi in spans:
             clash = [n[gi, d, t.name, s, k] for t in _templates(p, ag) for s in _starts(t, step)
                      for k in _skills(p, ag) if s < hi and lo < s + t.length_min]
             if clash:
                 m.Add(sum(clash) <= 1 - granted)
             if lo <= 0 and hi >= 24 * 60:
                 credit[d] += granted
-        costs.append(p.rules.leave_refusal_weight * max(touched, 1) * (1 - granted))
+        costs.append(p.rules.leave_refusal_weight * max(len(spans), 1) * (1 - granted))
     return credit
 
 
@@ -982,8 +980,8 @@ def improve_plan(problem: Problem, plan: CountPlan, *, deadline: float, seed: in
     """Improve an exact weekly count plan (``relaxation=True``) by re-solving a few days at a
     time with the others kept (every pair of days and every three in a row, in an order set by
     ``seed``), until a round over them finds nothing better, ``deadline`` (a
-    ``time.perf_counter()`` instant) or ``stop()`` says so. The weekly rules still bind the freed days through the
-    kept ones. On the 200-agent week this took chat's plan from 155 to 115 and voice's from 138
+    ``time.perf_counter()`` instant) or ``stop()`` says so. The weekly rules still bind the
+    freed days through the kept ones. On the 200-agent week this took chat's plan from 155 to 115 and voice's from 138
     to 126 in seconds, where the weekly pass itself stayed at 155 for 40 s."""
     import itertools
 
@@ -1016,8 +1014,7 @@ def _improve_week(problem: Problem, plan: CountPlan, *, deadline: float, seed: i
     as a MIP (``plan_counts(mip=True)``, started from ``plan``), which stops the other when
     it proves its plan optimal. On the 200-agent week the MIP solved voice to optimality in
     8 s (126, where the days' search stayed at 134), while on chat it was still at 212 after
-    15 s and the days' search reached 115 in 5 s (on the sample center its weekly model
-    did not even load the start in 6 s)."""
+    15 s and the days' search reached 115 in 5 s."""
     from concurrent.futures import ThreadPoolExecutor  # both solvers release the GIL
 
     with ThreadPoolExecutor(1) as pool:
