@@ -51,11 +51,19 @@ def solver_text(status: str, objective: float | None, bound: float | None, secon
         return head
     if status == "OPTIMAL":
         return f"{head}: cost {objective:g}, the best possible (proved)"
-    if bound is None or not bound > float("-inf"):
+    gap = solver_gap(objective, bound)
+    if gap is None:
         return f"{head}: cost {objective:g}, no lower bound proved"
-    gap = (objective - bound) / max(abs(objective), 1e-9)
     return (f"{head}: cost {objective:g}, lower bound {bound:g} (gap {100 * gap:.2g} %: no roster "
             f"costs less than {bound:g})")
+
+
+def solver_gap(objective: float | None, bound: float | None) -> float | None:
+    """``(objective - bound) / objective``: how much less than the roster the best possible
+    roster can cost, as a share of the roster's cost (``None`` without both)."""
+    if objective is None or bound is None or not bound > float("-inf"):
+        return None
+    return (objective - bound) / max(abs(objective), 1e-9)
 
 
 def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFrame,
@@ -96,8 +104,7 @@ def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFr
         "solver_objective": schedule.objective,
         "solver_bound": schedule.bound,
         "solver_seconds": round(schedule.wall_time_s, 2),
-        "solver_gap": (None if schedule.objective is None or schedule.bound is None
-                       else (schedule.objective - schedule.bound) / max(abs(schedule.objective), 1e-9)),
+        "solver_gap": solver_gap(schedule.objective, schedule.bound),
     }
 
 
