@@ -160,7 +160,7 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
             left = main_s - solver.WallTime()
             if status == cp_model.OPTIMAL and left > 1.0:
                 # the settled choices bind: search the whole model from that roster
-                _hint_values(rm, list(solver.ResponseProto().solution))
+                set_full_hint(rm.model, list(solver.ResponseProto().solution))
                 whole = make_solver(left, seed, workers, merged)
                 if whole.Solve(rm.model, cb) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     solver, bound = whole, whole.BestObjectiveBound()
@@ -263,7 +263,7 @@ def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict,
     else:
         values, _, steps = improve(rm, values, solver.ObjectiveValue(), deadline=deadline - 0.5,
                                    seed=seed, workers=lns_workers, params=sub)
-        _hint_values(rm, values)
+        set_full_hint(rm.model, values)
     if not steps:
         return solver
     # re-solve with the improved roster fixed: a solver holding it (and its exact costs)
@@ -283,7 +283,7 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
         return None, None
     found = time.perf_counter() - t0
     values = list(fixed.ResponseProto().solution)
-    _hint_values(rm, values)
+    set_full_hint(rm.model, values)
     return found, fixed
 
 
@@ -340,7 +340,7 @@ def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int)
                     found = mixed
             if found.ObjectiveValue() < fallback.ObjectiveValue():
                 best = found
-    _hint_values(rm, keep if best is fallback else list(best.ResponseProto().solution))
+    set_full_hint(rm.model, keep if best is fallback else list(best.ResponseProto().solution))
     return best
 
 
@@ -382,11 +382,6 @@ def previous_hint(problem: Problem) -> dict | None:
             prev = ag.previous.get(problem.grid.date_of(d))
             hint[(ag.agent_id, d)] = (prev.template, prev.start_min, prev.skill) if prev else None
     return hint
-
-
-def _hint_values(rm, values: list[int]) -> None:
-    """Replace the model's hints with a full solution (one value per model variable)."""
-    set_full_hint(rm.model, values)
 
 
 def _add_hint(rm, hint: dict) -> None:
