@@ -53,7 +53,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .construct import by_parts, components, hint_counts, part, plan_counts
+from .budget import Budget, default_work
+from .construct import by_parts, components, hint_counts, part, part_size, plan_counts
 from .types import Problem, SolverInputError
 
 
@@ -75,7 +76,8 @@ class CountBound:
 
 
 def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 1,
-                seed: int = 0, mip: bool = True, hint: dict | None = None) -> CountBound:
+                seed: int = 0, mip: bool = True, hint: dict | None = None,
+                budget: Budget | None = None) -> CountBound:
     """A lower bound on the objective of every roster of ``problem`` (interval mode).
 
     Solves the count relaxation (module doc) of each component within ``time_limit_s`` in
@@ -94,17 +96,15 @@ def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 
         raise SolverInputError("count_bound needs an interval-mode problem (requirement per "
                                "interval); classic cover has no interval coverage to count")
     t0 = time.perf_counter()
+    if budget is None:
+        budget = Budget(default_work(time_limit_s), time_limit_s)
 
-    deadline = t0 + time_limit_s
-
-    def relax(p: Problem, budget_s: float | None = None):
+    def relax(p: Problem, mine: Budget):
         if not p.agents:  # nobody can serve it: its whole requirement is short
             return p.rules.under_weight * sum(
                 int(np.clip(np.asarray(v), 0, None).sum()) for v in p.requirement.values()), True
-        if budget_s is None:
-            budget_s = deadline - time.perf_counter()
-        plan = plan_counts(p, det_time=max(budget_s, 0.01), workers=1 if mip else workers,
-                           seed=seed, max_wall_s=max(budget_s, 0.01), relaxation=True, mip=mip,
+        plan = plan_counts(p, det_time=max(mine.left(), 0.01), workers=1 if mip else workers,
+                           seed=seed, budget=mine, relaxation=True, mip=mip,
                            hint=None if hint is None else hint_counts(p, hint))
         return plan.bound, plan.status in ("OPTIMAL", "INFEASIBLE")
 
@@ -112,11 +112,17 @@ def count_bound(problem: Problem, *, time_limit_s: float = 10.0, workers: int = 
         from concurrent.futures import ThreadPoolExecutor
 
         parts = [part(problem, ks) for ks in components(problem)]
+        if workers >= len(parts):  # all at once, each with the work left
+            shares = budget.side_by_side(len(parts))
+        else:  # each its size's share, reserved up front
+            sizes = [part_size(p) for p in parts]
+            total = budget.left()
+            shares = [budget.reserve(total * size / sum(sizes)) for size in sizes]
         with ThreadPoolExecutor(max(workers, 1)) as pool:
-            found = list(pool.map(relax, parts))
+            found = list(pool.map(relax, parts, shares))
         solved = list(zip(parts, found))
     else:
-        solved = by_parts(problem, time_limit_s, relax, even=True)
+        solved = by_parts(problem, budget, relax, even=True)
     done = [(tuple(sorted(set(p.requirement) | set(p.grid.open))), float(v), o)
             for p, (v, o) in solved]
     return CountBound(sum(v for _k, v, _o in done), all(o for _k, _v, o in done), len(done),

@@ -39,13 +39,13 @@
 from __future__ import annotations
 
 import os
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from .budget import Budget
 from .mip import available as mip_available
 from .mip import hinted, set_full_hint, solve_linear
 from .types import Agent, Problem, Rules, ShiftCover, ShiftTemplate
@@ -187,7 +187,7 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
                 max_wall_s: float | None = None, relaxation: bool = False,
                 hint: dict | None = None, rest_floors: dict | None = None,
                 break_hint: dict | None = None, keep_days=(), mip: bool = False,
-                grant_leave: bool = False) -> CountPlan:
+                grant_leave: bool = False, budget: Budget | None = None) -> CountPlan:
     """Stage 1: shift counts per group, day, template, start and skill (see module doc).
 
     ``day_totals[(group, day, template)]``, when given, fixes how many shifts of the template
@@ -196,7 +196,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     ``start_step_min`` thins the starts; ``coarse`` puts every break in the middle of its
     window and leaves continuous coverage and handover out (a fast first pass that mainly
     decides the shifts per day and template). ``max_wall_s`` caps the wall time (the plan
-    is then deterministic only if the cap is not reached).
+    is then deterministic only if the cap is not reached). ``budget``
+    (:class:`solvers.budget.Budget`), when given, is charged the work spent: the search gets
+    at most ``det_time`` of what it has left, with its deadline as the wall cap.
 
     ``relaxation`` builds the model as a relaxation of the roster model (see
     :mod:`solvers.bound`): continuous coverage and handover hard, no lower limits on the
@@ -395,7 +397,9 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
     m.Minimize(sum(obj) + constant)
     gap = 0.0 if relaxation else COARSE_GAP if coarse else DAY_GAP
     if mip and obj and mip_available():
-        found = solve_linear(m, time_limit_s=max_wall_s or 4 * det_time, hint=hinted(m))
+        found = solve_linear(m, time_limit_s=max_wall_s or (None if budget is not None else 4 * det_time),
+                             hint=hinted(m), seed=seed,
+                             budget=None if budget is None else budget.share(at_most=det_time))
         if found.values is None:
             return CountPlan({}, {}, found.status, 0, 0, bound=found.bound)
         set_full_hint(m, found.values)  # CP-SAT reads the plan's expressions from it
@@ -406,7 +410,10 @@ def plan_counts(problem: Problem, *, det_time: float = COUNT_DET_TIME, workers: 
         name, bound = found.status if ok else "UNKNOWN", found.bound
     else:
         solver = _solver(det_time, workers, seed, gap, max_wall_s)
-        st = solver.Solve(m)
+        if budget is not None:
+            st = budget.solve(solver, m, cap=det_time, name="count plan")
+        else:
+            st = solver.Solve(m)
         name = solver.StatusName(st)
         bound = (np.inf if st == cp_model.INFEASIBLE  # no roster can exist
                  else solver.BestObjectiveBound() if obj else float(constant))
@@ -762,35 +769,42 @@ def part_size(problem: Problem) -> int:
                for t in _templates(problem, a)) * problem.grid.days + 1
 
 
-def by_parts(problem: Problem, budget_s: float, run, floor: float = 0.0,
+def by_parts(problem: Problem, budget: Budget, run, floor: float = 0.0,
              even: bool = False) -> list:
-    """``run(part, budget_s)`` on each independent part (:func:`components`), smallest first,
-    each with its size's share (at least ``floor``; ``even``: an equal share) of what is left
-    of ``budget_s`` (time a part leaves unused passes on). Returns ``[(part, result), ...]``."""
-    t0 = time.perf_counter()
+    """``run(part, share)`` on each independent part (:func:`components`), smallest first,
+    each with a :class:`~solvers.budget.Budget` of its size's share (at least ``floor``;
+    ``even``: an equal share) of what is left of ``budget`` (work a part leaves unused passes
+    on). Returns ``[(part, result), ...]``."""
     parts = [part(problem, ks) for ks in components(problem)]
     sized = sorted(((part_size(p), i, p) for i, p in enumerate(parts)), key=lambda x: x[:2])
     left, out = float(sum(size for size, _i, _p in sized)), []
     for size, _i, p in sized:
         frac = 1 / (len(sized) - len(out)) if even else max(size / left, floor)
-        share = max(budget_s - (time.perf_counter() - t0), 0.0) * frac
         left -= size
-        out.append((p, run(p, share)))
+        out.append((p, run(p, budget.share(min(frac, 1.0)))))
     return out
 
 
+def default_budget(problem: Problem, exact_week: bool = False) -> float:
+    """The work a construction needs at most (its passes stop on their own work limits, which
+    grow with the problem's size): ``MIN_BUDGET_S`` plus the size share of
+    ``DEFAULT_BUDGET_S``, times ``EXACT_BUDGET_FACTOR`` with the exact weekly pass."""
+    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
+    return (EXACT_BUDGET_FACTOR if exact_week else 1) * (MIN_BUDGET_S + share * DEFAULT_BUDGET_S)
+
+
 def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
-                   time_budget_s: float | None = None, exact_week: bool = False,
+                   budget: Budget | float | None = None, exact_week: bool = False,
                    start_from: dict | None = None, start_breaks: dict | None = None
                    ) -> dict | None:
     """Counts then agents: ``{(agent_id, day): (template, start, skill) | None}``, or
     ``None`` when the count model finds no plan (the caller falls back to a greedy).
 
     Independent parts of the problem (skills no agent links, :func:`components`) are built
-    one by one, each with its share of the budget. ``time_budget_s`` caps the wall time
-    (default: ``DEFAULT_BUDGET_S`` scaled by the problem's size); once it is spent, the
-    remaining days keep the weekly pass's counts. Deterministic when the budget is not
-    reached (CP-SAT stops on deterministic time).
+    one by one, each with its share of the ``budget`` (a :class:`~solvers.budget.Budget`, or
+    that much work with no wall cap; default: ``DEFAULT_BUDGET_S`` work units scaled by the
+    problem's size); once it is spent, the remaining days keep the weekly pass's counts.
+    Deterministic unless the budget's wall cap stops a search (every pass stops on work).
     ``exact_week`` runs the weekly pass on every start with breaks as counts, with about
     half the budget as its work limit (the coarse one when that finds nothing in time): a
     better roster for more time (:func:`solvers.solve` runs it as its second construction
@@ -801,23 +815,22 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     """
     if not problem.interval_mode or not problem.agents:
         return {} if not problem.agents else None
-    share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
-    budget = (time_budget_s if time_budget_s is not None
-              else (EXACT_BUDGET_FACTOR if exact_week else 1) * (MIN_BUDGET_S + share * DEFAULT_BUDGET_S))
+    if budget is None:
+        budget = default_budget(problem, exact_week)
+    if not isinstance(budget, Budget):
+        budget = Budget(budget)
     out: dict = {(a.agent_id, d): None for a in problem.agents for d in range(problem.grid.days)}
 
-    def build(p: Problem, budget_s: float) -> dict | None:
+    def build(p: Problem, mine: Budget) -> dict | None:
         if not p.agents:
             return {}
         # the day assignment breaks ties at random: a part that finds no roster gets a second
         # attempt with another seed in what is left of its budget
-        t0 = time.perf_counter()
         for attempt in range(2):
-            left = budget_s - (time.perf_counter() - t0)
-            hint = _construct(p, workers=workers, seed=seed + attempt, budget_s=max(left, 0.1),
+            hint = _construct(p, workers=workers, seed=seed + attempt, budget=mine,
                               exact_week=exact_week, start_from=start_from,
                               start_breaks=start_breaks)
-            if hint is not None or left < 0.5:
+            if hint is not None or mine.exhausted(RETRY_MIN_WORK):
                 return hint
         return None
 
@@ -829,6 +842,8 @@ def construct_hint(problem: Problem, *, workers: int = 1, seed: int = 0,
     return out
 
 
+#: Least work left in a part's budget for a second attempt with another seed.
+RETRY_MIN_WORK = 0.1
 #: Start step of the per-day passes of the first construction (the second, exact one uses
 #: every start): half the part-time starts on quarter-hours, about half the time.
 FIRST_DAY_STEP_MIN = 30
@@ -839,15 +854,14 @@ PART_FLOOR = 0.5
 #: and a share by size alone left the chat desk of the 200-agent week 3.8 s, in which its
 #: exact pass ended at 155 or at 12432 from run to run (155 every time with 6.5 s).
 EXACT_PART_FLOOR = 0.3
-#: Share of an exact weekly pass's wall budget given as its deterministic work limit, and
-#: as its wall cap (the rest is left to the coarse pass if it finds nothing, and to the days).
+#: Share of a part's work given to its exact weekly pass (the rest is left to the coarse pass
+#: if it finds nothing, and to the days).
 EXACT_DET_SHARE = 0.4
-EXACT_WALL_SHARE = 0.5
 #: Default budget of a construction with the exact weekly pass, in default budgets.
 EXACT_BUDGET_FACTOR = 3
 
 
-def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, deadline: float,
+def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, budget: Budget,
                  exact_week: bool, start_from: dict | None) -> CountPlan:
     """Stage 1 of :func:`_construct`: the exact weekly pass (then :func:`improve_plan`) when
     ``exact_week``, the coarse one otherwise or when the exact one finds nothing in time
@@ -858,18 +872,15 @@ def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, dea
     passes += [(False, share * COUNT_DET_TIME), (False, 6 * share * COUNT_DET_TIME)]
     kept = None
     for exact, det in passes:
-        left = deadline - time.perf_counter()
         plan = plan_counts(problem, workers=workers, seed=seed, grant_leave=True,
                            start_step_min=None if exact else COARSE_STEP_MIN,
                            coarse=not exact, relaxation=exact,
-                           det_time=EXACT_DET_SHARE * left if exact else det,
-                           max_wall_s=(EXACT_WALL_SHARE if exact else 0.6) * left,
+                           det_time=EXACT_DET_SHARE * budget.left() if exact else det,
+                           budget=budget,
                            hint=hint_counts(problem, start_from) if exact and start_from else None)
         if plan.status in ("OPTIMAL", "FEASIBLE") and not plan.misses:
             if exact and plan.status == "FEASIBLE":
-                now = time.perf_counter()
-                plan = improve_plan(problem, plan, seed=seed,
-                                    deadline=now + PLAN_LNS_SHARE * (deadline - now))
+                plan = improve_plan(problem, plan, seed=seed, budget=budget.share(PLAN_LNS_SHARE))
             return plan
         if exact and start_from is not None:
             return plan
@@ -878,25 +889,23 @@ def _weekly_plan(problem: Problem, *, workers: int, seed: int, share: float, dea
     return plan if plan.status in ("OPTIMAL", "FEASIBLE") or kept is None else kept
 
 
-def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
+def _construct(problem: Problem, *, workers: int, seed: int, budget: Budget,
                exact_week: bool, start_from: dict | None = None,
                start_breaks: dict | None = None) -> dict | None:
     """:func:`construct_hint` on one independent part."""
     share = min(1.0, max(MIN_SHARE, len(problem.agents) * problem.grid.days / FULL_SIZE))
-    deadline = time.perf_counter() + budget_s
     ok = ("OPTIMAL", "FEASIBLE")
     if exact_week and start_from is not None and start_breaks is not None:
         # a complete plan to start from (the roster's own counts and breaks)
         plan = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME, grant_leave=True,
-                           max_wall_s=max(deadline - time.perf_counter(), 0.1), workers=workers,
+                           budget=budget, workers=workers,
                            seed=seed, hint=hint_counts(problem, start_from),
                            break_hint=start_breaks, keep_days=range(problem.grid.days))
         if plan.status in ok:
             plan = _improve_week(problem, replace(plan, status="FEASIBLE"), seed=seed,
-                                 deadline=time.perf_counter() + START_LNS_SHARE * (
-                                     deadline - time.perf_counter()))
+                                 budget=budget.share(START_LNS_SHARE))
     else:
-        plan = _weekly_plan(problem, workers=workers, seed=seed, share=share, deadline=deadline,
+        plan = _weekly_plan(problem, workers=workers, seed=seed, share=share, budget=budget,
                             exact_week=exact_week, start_from=start_from)
     if exact_week and start_from is not None and plan.status not in ok:
         # no exact plan in time, not even the roster it started from: keep that roster
@@ -939,12 +948,12 @@ def _construct(problem: Problem, *, workers: int, seed: int, budget_s: float,
         floors = rest_floors(problem, d, days_of, out)
         day = None
         for det in (share * DAY_DET_TIME, 6 * share * DAY_DET_TIME):  # longer on a miss
-            left = (deadline - time.perf_counter()) / (problem.grid.days - d)
-            if left < 0.05:
+            mine = budget.share(1 / (problem.grid.days - d))
+            if mine.exhausted(DAY_MIN_WORK):
                 break
             day = plan_counts(one_day(problem, d), workers=workers, seed=seed, det_time=det,
                               grant_leave=True,
-                              day_totals=fixed, max_wall_s=left, rest_floors=floors,
+                              day_totals=fixed, budget=mine, rest_floors=floors,
                               start_step_min=None if exact_week else FIRST_DAY_STEP_MIN,
                               hint={(g, 0, tn, s, k): c for (g, dd, tn, s, k), c
                                     in plan.counts.items() if dd == d},
@@ -973,14 +982,17 @@ PLAN_LNS_SHARE = 0.6
 #: The same when it starts from the roster's own plan (``start_breaks``): no weekly pass.
 START_LNS_SHARE = 0.6
 PLAN_LNS_DET_TIME = 1.0
+#: Least work worth a day pass, and a step of :func:`improve_plan`.
+DAY_MIN_WORK = 0.02
+PLAN_LNS_MIN_WORK = 0.05
 
 
-def improve_plan(problem: Problem, plan: CountPlan, *, deadline: float, seed: int = 0,
+def improve_plan(problem: Problem, plan: CountPlan, *, budget: Budget | float, seed: int = 0,
                  workers: int = 1, stop=None) -> CountPlan:
     """Improve an exact weekly count plan (``relaxation=True``) by re-solving a few days at a
     time with the others kept (every pair of days and every three in a row, in an order set by
-    ``seed``), until a round over them finds nothing better, ``deadline`` (a
-    ``time.perf_counter()`` instant) or ``stop()`` says so. The weekly rules still bind the
+    ``seed``), until a round over them finds nothing better, the work of ``budget`` (a
+    :class:`~solvers.budget.Budget` or that much work) is spent or ``stop()`` says so. The weekly rules still bind the
     freed days through the kept ones. On the 200-agent week this took chat's plan from 155 to 115 and voice's from 138
     to 126 in seconds, where the weekly pass itself stayed at 155 for 40 s."""
     import itertools
@@ -991,15 +1003,17 @@ def improve_plan(problem: Problem, plan: CountPlan, *, deadline: float, seed: in
     windows = list(itertools.combinations(range(days), 2)) + [
         tuple(range(d, d + 3)) for d in range(days - 2)]
     order = np.random.default_rng(seed).permutation(len(windows))
+    if not isinstance(budget, Budget):
+        budget = Budget(budget)
     since = 0  # windows tried since the last improvement
     while since < len(windows):
         for i in order:
-            left = deadline - time.perf_counter()
-            if left < 0.2 or since >= len(windows) or (stop is not None and stop()):
+            if budget.exhausted(PLAN_LNS_MIN_WORK) or since >= len(windows) or (
+                    stop is not None and stop()):
                 return plan
             keep = [d for d in range(days) if d not in windows[i]]
             found = plan_counts(problem, relaxation=True, det_time=PLAN_LNS_DET_TIME, grant_leave=True,
-                                max_wall_s=left, workers=workers, seed=seed, hint=plan.counts,
+                                budget=budget, workers=workers, seed=seed, hint=plan.counts,
                                 break_hint=plan.breaks, keep_days=keep)
             since += 1
             if found.status in ("OPTIMAL", "FEASIBLE") and found.objective < plan.objective - 1e-9:
@@ -1008,21 +1022,25 @@ def improve_plan(problem: Problem, plan: CountPlan, *, deadline: float, seed: in
     return plan
 
 
-def _improve_week(problem: Problem, plan: CountPlan, *, deadline: float, seed: int) -> CountPlan:
-    """Two searches from a complete weekly ``plan``, side by side until ``deadline``, the
+def _improve_week(problem: Problem, plan: CountPlan, *, budget: Budget | float, seed: int) -> CountPlan:
+    """Two searches from a complete weekly ``plan``, side by side, each with half the work of
+    ``budget`` (reserved, so what is left after does not depend on which ended first), the
     better plan kept: :func:`improve_plan` (a few days at a time, CP-SAT) and the whole week
     as a MIP (``plan_counts(mip=True)``, started from ``plan``), which stops the other when
-    it proves its plan optimal. On the 200-agent week the MIP solved voice to optimality in
+    it proves its plan optimal (the proved plan is then kept whatever the other reached). On the 200-agent week the MIP solved voice to optimality in
     8 s (126, where the days' search stayed at 134), while on chat it was still at 212 after
     15 s and the days' search reached 115 in 5 s."""
     from concurrent.futures import ThreadPoolExecutor  # both solvers release the GIL
 
+    if not isinstance(budget, Budget):
+        budget = Budget(budget)
+    half = budget.left() / 2
+    mip_budget, days_budget = budget.reserve(half), budget.reserve(half)
     with ThreadPoolExecutor(1) as pool:
         whole = pool.submit(plan_counts, problem, relaxation=True, mip=True, seed=seed,
-                            grant_leave=True,
-                            max_wall_s=max(deadline - time.perf_counter(), 0.1),
+                            grant_leave=True, det_time=half, budget=mip_budget,
                             hint=plan.counts, break_hint=plan.breaks)
-        days = improve_plan(problem, plan, deadline=deadline, seed=seed,
+        days = improve_plan(problem, plan, budget=days_budget, seed=seed,
                             stop=lambda: whole.done() and whole.result().status == "OPTIMAL")
         exact = whole.result()
     if exact.status in ("OPTIMAL", "FEASIBLE") and not exact.misses and (

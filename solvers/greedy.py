@@ -31,11 +31,12 @@ def _work_days(problem: Problem, a: int) -> np.ndarray:
     return work
 
 
-def greedy_hint(problem: Problem, time_budget_s: float | None = None) -> dict:
+def greedy_hint(problem: Problem, budget=None) -> dict:
     """``{(agent_id, day): (template, start_min, skill) | None}``: the constructive roster.
 
     In interval mode the decomposition of :func:`solvers.construct.construct_hint` (shift
-    counts, then agents) within ``time_budget_s`` (default: scaled by the problem's size);
+    counts, then agents) within ``budget`` (a :class:`~solvers.budget.Budget` or work units;
+    default: scaled by the problem's size);
     when it finds nothing, or in classic mode, the greedy below.
 
     >>> greedy_hint(Problem(grid=__import__("solvers.types").types.Grid(
@@ -45,7 +46,7 @@ def greedy_hint(problem: Problem, time_budget_s: float | None = None) -> dict:
     if problem.interval_mode and problem.agents:
         from .construct import construct_hint
 
-        built = construct_hint(problem, time_budget_s=time_budget_s)
+        built = construct_hint(problem, budget=budget)
         if built is not None:
             return built
     return plain_greedy_hint(problem)

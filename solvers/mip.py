@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
@@ -66,12 +67,14 @@ def is_linear(model: cp_model.CpModel) -> bool:
         and not proto.has_floating_point_objective()
 
 
-def solve_linear(model: cp_model.CpModel, *, time_limit_s: float,
-                 hint: list | None = None) -> MipResult:
+def solve_linear(model: cp_model.CpModel, *, time_limit_s: float | None = None,
+                 hint: list | None = None, budget=None, seed: int = 0) -> MipResult:
     """Minimise ``model`` (linear: :func:`is_linear`) with the MIP solver within
-    ``time_limit_s``; ``hint`` (a value per proto variable, ``None`` for unknown ones, as
-    :func:`hinted` gives) is where the search starts. Raises ``ValueError`` on a constraint
-    that is not linear, ``RuntimeError`` when OR-Tools has no MIP solver (:func:`available`)."""
+    ``time_limit_s`` or, deterministically, within ``budget`` (a :class:`solvers.budget.Budget`:
+    a node limit from its work, its deadline as the wall cap; the work is charged to it);
+    ``hint`` (a value per proto variable, ``None`` for unknown ones, as :func:`hinted` gives)
+    is where the search starts. Raises ``ValueError`` on a constraint that is not linear,
+    ``RuntimeError`` when OR-Tools has no MIP solver (:func:`available`)."""
     if not is_linear(model):
         raise ValueError("solve_linear takes linear constraints and objective only")
     proto = model.Proto()
@@ -106,8 +109,27 @@ def solve_linear(model: cp_model.CpModel, *, time_limit_s: float,
     if hint is not None:  # a partial one is completed by the solver
         given = [(x, float(h)) for x, h in zip(xs, hint) if h is not None]
         s.SetHint([x for x, _ in given], [h for _, h in given])
-    s.SetTimeLimit(max(int(time_limit_s * 1000), 1))
+    allotted, nodes = None, None
+    if budget is not None:
+        nodes, iterations, wall_s, allotted = budget.mip_limits()
+        time_limit_s = wall_s if time_limit_s is None else min(time_limit_s, wall_s)
+    if time_limit_s is None:
+        raise ValueError("solve_linear needs a time limit or a budget")
+    # one thread and a fixed seed: the same model, hint and node limit give the same answer
+    params = [f"randomization/randomseedshift = {int(seed) % 2**31}", "lp/threads = 1",
+              "parallel/maxnthreads = 1"]
+    if nodes is not None:
+        params += [f"limits/totalnodes = {nodes}", f"lp/iterlim = {iterations}",
+                   f"lp/rootiterlim = {iterations}"]
+    s.SetSolverSpecificParametersAsString("\n".join(params) + "\n")
+    s.SetTimeLimit(max(int(min(time_limit_s, 1e7) * 1000), 1))
+    t0 = time.perf_counter()
     st = s.Solve()
+    if budget is not None:
+        wall = time.perf_counter() - t0
+        budget.charge_mip(s.nodes(), s.iterations(), allotted)
+        budget.note_wall(wall, time_limit_s, st not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.INFEASIBLE)
+                         and s.nodes() < nodes, "MIP")
     if st == pywraplp.Solver.INFEASIBLE:
         return MipResult("INFEASIBLE", None, None, math.inf * scale)
     found = st in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)

@@ -7,13 +7,15 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from .budget import Budget, default_work
 from .greedy import greedy_hint
 from .mip import set_full_hint
 from .model import COVERAGE_REFUSAL, _FirstSolution, build, extract, make_solver
-from .types import Conflict, LeaveDecision, Problem, RosterResult
+from .types import Conflict, LeaveDecision, Problem, RosterResult, SolverInputError
 
 _LOG = bool(os.environ.get("SOLVERS_LNS_LOG"))
 
@@ -27,68 +29,106 @@ LNS_IGNORED = {"subsolvers"}
 #: optimal much more often than the default (measured on Curtois 8), and 3 s steps beat 1 s.
 CLASSIC_LNS_PARAMS: dict = {"linearization_level": 2}
 CLASSIC_LNS_STEP_S = 3.0
-#: Interval mode: with at least ``REFINE_MIN_S`` left after the first roster, a second
-#: construction from that roster's own count plan gets ``REFINE_SHARE`` of what is left, but
-#: leaves ``COUNT_BOUND_RESERVE_S`` for the bound (the sample week at 15 s under load: the
-#: refine left 1.6 s and the solve reported no bound).
-REFINE_MIN_S = 10.0
-REFINE_SHARE = 0.8
-COUNT_BOUND_RESERVE_S = 3.0
-#: Interval mode: with at least ``COUNT_BOUND_MIN_S`` left once a roster is found (and
-#: refined), the count relaxation's bound (:func:`_count_bound`) gets ``COUNT_BOUND_SHARE``
-#: of what is left; the search stops there when the roster reaches it.
-COUNT_BOUND_MIN_S = 1.0
-COUNT_BOUND_SHARE = 0.8
 #: Classic cover with LNS: column generation (:mod:`solvers.colgen`) solves the master LP
 #: within ``CG_LP_SHARE`` of the time limit; the LP gives the bound, its rounding the first
 #: roster, and the global CP-SAT search then runs with the choices the LP agrees on fixed.
 CG_LP_SHARE = 0.45
 CG_DIVE_SHARE = 0.5
 
+#: How the work of a solve is shared among its stages (interval mode), in one place. Each
+#: share is of the work left when the stage starts; a stage that needs less passes the rest on.
+#: ``construct``: the first roster (counts, then agents) while the model is built (at least
+#: the work the construction needs, :func:`solvers.construct.default_budget`, even past
+#: the budget);
+#: ``complete``: the hinted shifts fixed, breaks and costs solved (at most ``complete_max``);
+#: ``feasible``: a plain search for any roster when the construction gives none (never
+#: starved: this share of everything left, at least ``feasible_min``, then rounds of twice
+#: as much work until a roster is found, the problem is proved infeasible or the time is up);
+#: ``refine``: a second construction from the roster's own count plan (with at least
+#: ``refine_min`` left, and ``bound_reserve`` kept for the bound);
+#: ``bound``: the count relaxation as a MIP from the roster; the main search gets the rest.
+SHARES = {"construct": 0.4, "complete": 0.35, "complete_max": 20.0, "feasible": 0.8,
+          "feasible_min": 0.2, "refine": 0.7, "refine_min": 1.0, "bound_reserve": 0.3, "bound": 0.6,
+          "bound_min": 0.1, "main_min": 0.05, "explain": 0.5}
 
-def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
-          hint: dict | None = None, use_greedy_hint: bool = True, stop_at_first: bool = False,
-          explain_infeasible: bool = True, params: dict | None = None,
-          complete_hint: bool = True, lns: bool = False,
-          lns_share_global: float = 0.3, lns_workers: int | None = None,
-          deterministic: bool = True, lns_stall_s: float | None = None) -> RosterResult:
-    """Build the CP-SAT roster model of ``problem`` and solve it.
 
-    Parameters
-    ----------
-    time_limit_s : wall-time limit, always honoured (the explanation of an infeasible problem
-        gets its own limit of the same length).
+@dataclass(frozen=True)
+class SolveOptions:
+    """How :func:`solve` works; every field has a default, so ``SolveOptions()`` is the usual.
+
+    time_limit_s : the wall-clock cap of the whole solve (model build, construction, search,
+        bound, extraction and explanations included). A safety cap: the answer depends on
+        ``work``, unless the cap stops a search first (``RosterResult.wall_cut`` then names it).
+    work : deterministic work units (CP-SAT deterministic time; :mod:`solvers.budget`) shared
+        among the stages (``SHARES``); default ``WORK_PER_SECOND x time_limit_s``. The same
+        problem, ``work``, seed and workers give the same roster on any machine, idle or busy.
     seed, workers : CP-SAT ``random_seed`` and ``num_workers``.
-    deterministic : run the parallel workers interleaved in a fixed order
-        (``interleave_search``), so the same inputs, seed and workers give the same roster
-        whenever the search ends on its own (optimal) or on a deterministic work limit
-        (``params={"max_deterministic_time": ...}``); a wall-time stop depends on the
-        machine's speed. ``False`` lets the workers race (often faster on big problems).
-    hint : ``{(agent_id, day): (template, start_min, skill) | None}`` warm start; by default a
-        greedy constructive roster is used as hint.
+    deterministic : run parallel workers interleaved in a fixed order (``interleave_search``),
+        so the answer is the same whatever the load; ``False`` lets them race.
+    hint : ``{(agent_id, day): (template, start_min, skill) | None}`` warm start; by default the
+        constructive roster (:func:`solvers.greedy.greedy_hint`) or the published one.
+    use_greedy_hint : construct a first roster when no hint is given (interval mode).
     stop_at_first : return as soon as a feasible roster exists.
-    complete_hint : first solve with the hinted shifts fixed; when that gives a roster the main
-        search starts from it (so a roster exists within seconds on large problems). In
-        interval mode, with ``REFINE_MIN_S`` left, a second construction from that roster's
-        count plan improved a few days at a time (:func:`solvers.construct.construct_hint`,
-        :func:`solvers.construct.improve_plan`) replaces it, part by part, where it costs less.
-        Then the count relaxation (:mod:`solvers.bound`, solved as a MIP from that roster)
-        gives the bound: the result is OPTIMAL, and the search skipped, when the roster
-        reaches it; otherwise the bound is the better of it and the global search's.
-    params : extra CP-SAT parameters (e.g. ``{"subsolvers": ["reduced_costs"]}``).
-    lns : after the global search (at most ``lns_share_global`` of the time left, cut short
-        when it finds nothing better for ``lns_stall_s`` seconds) spend the rest in a
-        large-neighbourhood search (:mod:`solvers.lns`; in classic cover mode on small
-        per-agent sub-models, :func:`solvers.lns.improve_classic`, two at a time).
-        In classic cover mode without a ``hint``, when :func:`solvers.colgen.supported`,
-        column generation comes first (at most ``CG_LP_SHARE`` of the limit): its LP gives
-        the bound (the result is OPTIMAL when the roster reaches it, and the LNS stops
-        there), a dive or the LP's rounding the first roster, and the global search runs with
-        the agent-days the LP and that roster agree on fixed (RINS), on the whole model once
-        that part is solved. Otherwise the bound is the global search's.
-        (A stall cut of 8 s was tried on Curtois 8 and 12 and did not help: off by default.)
+    explain_infeasible : explain an infeasible problem and each refusal of leave for coverage.
+    params : extra CP-SAT parameters of the main search (e.g. ``{"subsolvers": [...]}``).
+    complete_hint : first solve with the hinted shifts fixed (a roster within seconds).
+    lns, lns_share_global, lns_workers, lns_stall_s : the large-neighbourhood search after the
+        main one (classic cover: column generation first; see :func:`solve`). The LNS and
+        column generation still stop on the wall clock: with ``lns`` the result is not
+        deterministic (``RosterResult.wall_cut`` says so).
+    """
 
-    Returns a :class:`RosterResult`.
+    time_limit_s: float = 30.0
+    work: float | None = None
+    seed: int = 0
+    workers: int = 2
+    deterministic: bool = True
+    hint: dict | None = None
+    use_greedy_hint: bool = True
+    stop_at_first: bool = False
+    explain_infeasible: bool = True
+    params: dict | None = None
+    complete_hint: bool = True
+    lns: bool = False
+    lns_share_global: float = 0.3
+    lns_workers: int | None = None
+    lns_stall_s: float | None = None
+
+    def __post_init__(self):
+        if not (isinstance(self.time_limit_s, (int, float)) and math.isfinite(self.time_limit_s)
+                and self.time_limit_s > 0):
+            raise SolverInputError(f"SolveOptions.time_limit_s: {self.time_limit_s!r} is not a "
+                                   "positive number of seconds; give e.g. 20")
+        if self.work is not None and not (math.isfinite(self.work) and self.work > 0):
+            raise SolverInputError(f"SolveOptions.work: {self.work!r} is not a positive number of "
+                                   "work units; leave it out for the default")
+
+    @property
+    def budget_work(self) -> float:
+        return default_work(self.time_limit_s) if self.work is None else float(self.work)
+
+
+def solve(problem: Problem, options: SolveOptions | None = None, **overrides) -> RosterResult:
+    """Build the CP-SAT roster model of ``problem`` and solve it (:class:`SolveOptions`; its
+    fields may also be given as keywords: ``solve(p, time_limit_s=10, seed=1)``).
+
+    Interval mode runs named stages on one :class:`~solvers.budget.Budget`, each returning the
+    roster so far: *construct* (counts first, then agents; :mod:`solvers.construct`, while the
+    model is built) -> *complete* (that roster's shifts fixed, breaks and costs solved) ->
+    *feasible* (only when no roster yet: a plain search for any roster, with most of the work
+    left) -> *refine* (a second construction from the roster's own count plan, kept part by
+    part where it costs less) -> *bound* (the count relaxation solved as a MIP from the roster,
+    :mod:`solvers.bound`: the result is OPTIMAL and the search skipped when the roster reaches
+    it) -> *improve* (the main CP-SAT search from the roster) -> *extract* -> *explain* (refused
+    leave, or the rules of an infeasible problem, within what is left).
+
+    Classic cover mode (``Problem.cover``) with ``lns``: column generation first (its LP gives
+    the bound, a dive or its rounding the first roster), the global search with the agent-days
+    the LP and that roster agree on fixed, then the LNS on small per-agent sub-models.
+
+    Returns a :class:`RosterResult`: with a roster, ``OPTIMAL`` (proved) or ``FEASIBLE``; without,
+    ``INFEASIBLE`` (proved; ``explanation`` says which rules conflict) or ``UNKNOWN`` (not
+    decided within the budget; ``message`` says so and what to do).
 
     >>> from datetime import date
     >>> import numpy as np
@@ -101,104 +141,254 @@ def solve(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, worker
     >>> r.status, r.objective, r.assignments[0].start_min
     ('OPTIMAL', 0.0, 540)
     """
+    opt = replace(options or SolveOptions(), **overrides)
     t0 = time.perf_counter()
-    constructed = None
-    if hint is None and use_greedy_hint and problem.interval_mode:  # in classic cover mode
-        # the naive greedy misleads the search more than it helps (measured on Curtois)
-        hint = previous_hint(problem)  # re-planning starts from the published roster
-        if hint is None or any(not a.previous for a in problem.agents):
-            # the construction (mostly CP-SAT, which releases the GIL) runs while the model
-            # is built: about 2 s off the first roster of a 200-agent week
-            pool = ThreadPoolExecutor(max_workers=1)
-            constructed = pool.submit(greedy_hint, problem,
-                                      time_budget_s=min(0.3 * time_limit_s, 10.0))
-            pool.shutdown(wait=False)
-    rm = build(problem)
-    build_s = time.perf_counter() - t0
-    if constructed is not None:
-        hint = {**constructed.result(), **(hint or {})}
-    merged = {**DEFAULT_PARAMS, **(params or {})}
-    if deterministic and workers > 1:
-        merged.setdefault("interleave_search", True)  # parallel search in a fixed order
-    cg = _column_generation(problem, t0, time_limit_s) if (
-        lns and hint is None and not stop_at_first) else None
-    if cg is not None:
-        hint = {(problem.agents[a].agent_id, d): ch for (a, d), ch in cg.choices.items()}
-    first, fallback = None, None
-    if hint:
-        _add_hint(rm, hint)
-        if complete_hint and (problem.interval_mode or cg is not None):
-            first, fallback = _complete_hint(rm, t0, time_limit_s, seed, workers)
-            if fallback is not None and not stop_at_first:
-                fallback = _refine(rm, hint, fallback, t0, time_limit_s, seed)
-    counted = None  # interval mode: the count relaxation's bound, from the roster found
-    if fallback is not None and problem.interval_mode and not stop_at_first:
-        counted = _count_bound(rm, fallback, t0, time_limit_s, seed, workers)
-    proved = counted is not None and fallback.ObjectiveValue() <= counted
-    # what is left, less a reserve for loading the answer and reporting (60.3 s were spent for
-    # a 60 s limit on the 200-agent week without it, 60.1 s with a third of a build)
-    remaining = time_limit_s - (time.perf_counter() - t0) - min(build_s / 2 + 0.25,
-                                                                0.1 * time_limit_s)
-    main_s = remaining * (lns_share_global if lns else 1.0)
-    cb = _FirstSolution(t0, stop_at_first)
-    bound = None
-    # CP-SAT needs about a build's time just to load a large model: with less than that left,
-    # return the constructed roster rather than overrun the limit
-    if fallback is not None and (stop_at_first or proved or remaining < max(0.5, 2 * build_s)):
-        solver, status = fallback, cp_model.UNKNOWN
-    else:
-        solver = make_solver(max(main_s, 0.1), seed, workers, merged)
-        watch = _stall_watch(solver, cb, lns_stall_s) if lns and lns_stall_s else None
-        # after column generation: search with the choices the LP settles fixed
-        settle = cg is not None
-        status = solver.Solve(_settled_model(rm, cg) if settle else rm.model, cb)
+    budget = Budget(opt.budget_work, opt.time_limit_s)
+    run = _Run(problem, opt, budget, t0)
+    stages = [run.construct if problem.interval_mode else run.classic_start, run.complete,
+              run.feasible, run.refine, run.bound, run.improve]
+    for stage in stages:
+        stage()
+        if _LOG:
+            print(f"[solve] {stage.__name__:>13}: work {budget.spent:6.2f}/{budget.work:.2f}, "
+                  f"{time.perf_counter() - t0:5.1f} s, objective "
+                  f"{None if run.best is None else run.best.ObjectiveValue()}, bound {run.lower}, "
+                  f"cut {budget.cut}", flush=True)
+    return run.result()
+
+
+class _Run:
+    """The state of one :func:`solve`: the model, the budget and the roster so far."""
+
+    def __init__(self, problem: Problem, opt: SolveOptions, budget: Budget, t0: float):
+        self.problem, self.opt, self.budget, self.t0 = problem, opt, budget, t0
+        self.hint = opt.hint
+        self.params = {**DEFAULT_PARAMS, **(opt.params or {})}
+        if opt.deterministic and opt.workers > 1:
+            self.params.setdefault("interleave_search", True)  # parallel search in a fixed order
+        self.rm = None
+        self.first_s = None  # wall time of the first roster
+        self.best = None  # the solver holding the best roster so far
+        self.status = cp_model.UNKNOWN
+        self.lower = None  # a proved lower bound (column generation or count relaxation)
+        self.search_bound = None  # the main search's own bound
+        self.cg = None
+        self.cb = _FirstSolution(t0, opt.stop_at_first)
+        self.wall_stages: list[str] = []  # stages that stop on the wall clock by design
+
+    # -- stages ------------------------------------------------------------------------
+    def construct(self) -> None:
+        """Interval mode: the published roster and/or the constructed one as the hint; the
+        construction runs while the model is built (CP-SAT releases the GIL)."""
+        p, opt = self.problem, self.opt
+        constructed = None
+        if self.hint is None and opt.use_greedy_hint:
+            self.hint = previous_hint(p)  # re-planning starts from the published roster
+            if self.hint is None or any(not a.previous for a in p.agents):
+                pool = ThreadPoolExecutor(max_workers=1)
+                # the work the construction needs, even past the budget: a roster first
+                from .construct import default_budget
+                work = max(SHARES["construct"] * self.budget.left(), default_budget(p))
+                mine = Budget(work, deadline=self.budget.deadline, _parent=self.budget)
+                constructed = pool.submit(greedy_hint, p, mine)
+                pool.shutdown(wait=False)
+        self._build()
+        if constructed is not None:
+            self.hint = {**constructed.result(), **(self.hint or {})}
+        if self.hint:
+            _add_hint(self.rm, self.hint)
+
+    def classic_start(self) -> None:
+        """Classic cover: the model, and with ``lns`` column generation's roster and bound."""
+        self._build()
+        opt = self.opt
+        if opt.lns and self.hint is None and not opt.stop_at_first:
+            self.cg = _column_generation(self.problem, self.t0, opt.time_limit_s)
+            self.wall_stages.append("column generation")
+        if self.cg is not None:
+            self.hint = {(self.problem.agents[a].agent_id, d): ch
+                         for (a, d), ch in self.cg.choices.items()}
+            self.lower = math.ceil(self.cg.bound - 1e-6)  # the objective is an integer
+        if self.hint:
+            _add_hint(self.rm, self.hint)
+
+    def complete(self) -> None:
+        """The hinted shifts fixed (breaks, counts and costs left free): the first roster."""
+        if not (self.hint and self.opt.complete_hint and (self.problem.interval_mode or self.cg)):
+            return
+        mine = self.budget.share(SHARES["complete"], at_most=SHARES["complete_max"])
+        found, solver = _complete_hint(self.rm, self.t0, mine, self.opt.seed)
+        if solver is not None:
+            self.first_s, self.best = found, solver
+
+    def feasible(self) -> None:
+        """No roster yet: a plain search for any roster, from the hint when there is one, with
+        most of the work left (improvements come after and cannot starve it)."""
+        if self.best is not None or not self.problem.interval_mode:
+            return
+        # rounds of doubling work, the first this stage's share: the roster a round finds does
+        # not depend on the machine; only whether the wall clock lets a later round run does
+        # (then the result says so). Later rounds may overdraw the budget: a roster first.
+        work = max(self.budget.left() * (1.0 if self.opt.stop_at_first else SHARES["feasible"]),
+                   SHARES["feasible_min"])
+        first = _FirstSolution(self.t0, True)
+        while True:
+            solver = make_solver(1.0, self.opt.seed, self.opt.workers, self.params)
+            mine = Budget(work, deadline=self.budget.deadline, _parent=self.budget)
+            status = mine.solve(solver, self.rm.model, first, name="first roster")
+            if status != cp_model.UNKNOWN or mine.wall_left() < 0.05 or self.budget.cut:
+                break
+            work *= 2
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.best, self.first_s = solver, first.first
+            if status == cp_model.OPTIMAL:
+                self.status = status
+            set_full_hint(self.rm.model, list(solver.ResponseProto().solution))
+        elif status == cp_model.INFEASIBLE:
+            self.status = status
+
+    def refine(self) -> None:
+        if (self.best is None or self.opt.stop_at_first or not self.problem.interval_mode
+                or not self.hint or self.status == cp_model.OPTIMAL):
+            return
+        left = self.budget.left()
+        if left < SHARES["refine_min"]:
+            return
+        mine = self.budget.share(at_most=min(SHARES["refine"] * left,
+                                             (1 - SHARES["bound_reserve"]) * left))
+        self.best = _refine(self.rm, self.hint, self.best, self.t0, mine, self.opt.seed)
+
+    def bound(self) -> None:
+        """Interval mode: the count relaxation's bound from the roster found."""
+        if (self.best is None or not self.problem.interval_mode or self.opt.stop_at_first
+                or self.budget.left() < SHARES["bound_min"]):
+            return
+        self.lower = _count_bound(self.rm, self.best, self.budget.share(SHARES["bound"]),
+                                  self.opt.seed, self.opt.workers)
+
+    def improve(self) -> None:
+        """The main CP-SAT search (from the roster when there is one), then with ``lns`` the
+        large-neighbourhood search."""
+        opt, rm, budget = self.opt, self.rm, self.budget
+        if self.status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+            return
+        if self.best is not None and (opt.stop_at_first or self._proved()):
+            self.status = cp_model.FEASIBLE
+            return
+        if self.best is not None and budget.left() < SHARES["main_min"]:
+            self.status = cp_model.FEASIBLE
+            return
+        # wall reserve for loading the answer and reporting (60.3 s were spent for a 60 s
+        # limit on the 200-agent week without it)
+        reserve = min(self.build_s / 2 + 0.25, 0.1 * opt.time_limit_s)
+        mine = budget.share(opt.lns_share_global if opt.lns else 1.0)
+        mine.deadline = min(mine.deadline, self.t0 + opt.time_limit_s - reserve)
+        solver = make_solver(1.0, opt.seed, opt.workers, self.params)
+        if opt.lns and opt.lns_stall_s:
+            watch = _stall_watch(solver, self.cb, opt.lns_stall_s)
+            self.wall_stages.append("stall watch")
+        else:
+            watch = None
+        settle = self.cg is not None  # after column generation: the LP's choices fixed
+        if opt.lns:  # the LNS path shares the time limit, not the work
+            solver.parameters.max_time_in_seconds = max(
+                (self.t0 + opt.time_limit_s - reserve - time.perf_counter()) *
+                (opt.lns_share_global), 0.1)
+            status = solver.Solve(_settled_model(rm, self.cg) if settle else rm.model, self.cb)
+            self.wall_stages.append("global search")
+        else:
+            status = mine.solve(solver, rm.model, self.cb, name="main search")
         if watch:
             watch.set()
         bound = solver.BestObjectiveBound()
         if settle:  # optimal and bounded within the settled choices only
             bound = None
-            left = main_s - solver.WallTime()
+            left = self.t0 + opt.time_limit_s - reserve - time.perf_counter()
             if status == cp_model.OPTIMAL and left > 1.0:
                 # the settled choices bind: search the whole model from that roster
                 set_full_hint(rm.model, list(solver.ResponseProto().solution))
-                whole = make_solver(left, seed, workers, merged)
-                if whole.Solve(rm.model, cb) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                whole = make_solver(left * opt.lns_share_global, opt.seed, opt.workers, self.params)
+                if whole.Solve(rm.model, self.cb) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                     solver, bound = whole, whole.BestObjectiveBound()
             status = cp_model.FEASIBLE if status == cp_model.OPTIMAL else status
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and fallback is not None:
-        solver, status = fallback, cp_model.FEASIBLE  # the search found nothing better in time
-    lower = None if cg is None else math.ceil(cg.bound - 1e-6)  # the objective is an integer
-    lower = counted if counted is not None else lower
-    if bound is not None and lower is not None:
-        lower = max(lower, math.ceil(bound - 1e-6))
-    if lns and status == cp_model.FEASIBLE and not stop_at_first:
-        # room after the LNS for the final fixed re-solve and the report: about two builds
-        solver = _lns(rm, solver, t0 + time_limit_s - 2 * build_s, seed, lns_workers or workers,
-                      merged, lower, None if cg is None else cg.lp_use)
-    if lower is not None and status == cp_model.FEASIBLE and solver.ObjectiveValue() <= lower:
-        status = cp_model.OPTIMAL  # the column-generation or count bound proves it
-    name = solver.StatusName(status)
-    result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
-                          problem=problem, first_solution_s=first or cb.first,
-                          build_s=build_s)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.objective = float(solver.ObjectiveValue())
-        result.bound = None if bound is None else float(bound)
-        if lower is not None:
-            result.bound = float(lower)
-        result.assignments, result.leave_decisions, result.violations = extract(rm, solver)
-        if explain_infeasible:
-            # within what is left of the time limit (refusals beyond it keep the short reason)
-            result.leave_decisions = [
-                _why_refused(problem, dec, time_limit_s - (time.perf_counter() - t0), seed)
-                for dec in result.leave_decisions]
-    elif status == cp_model.INFEASIBLE and explain_infeasible:
-        result.explanation = explain(problem, time_limit_s=time_limit_s, seed=seed,
-                                     workers=workers)
-    elif status == cp_model.MODEL_INVALID:
-        raise RuntimeError(f"CP-SAT says the model is invalid: {rm.model.Validate()}")
-    result.wall_time_s = time.perf_counter() - t0
-    return result
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.best, self.status, self.search_bound = solver, status, bound
+        elif status == cp_model.INFEASIBLE and self.best is None:
+            self.status = status
+        elif self.best is not None:
+            self.status = cp_model.FEASIBLE  # the search found nothing better
+        elif status == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"CP-SAT says the model is invalid: {rm.model.Validate()}")
+        if bound is not None and self.lower is not None:
+            self.lower = max(self.lower, math.ceil(bound - 1e-6))
+        if opt.lns and self.status == cp_model.FEASIBLE and not opt.stop_at_first:
+            # room after the LNS for the final fixed re-solve and the report: about two builds
+            self.best = _lns(rm, self.best, self.t0 + opt.time_limit_s - 2 * self.build_s,
+                             opt.seed, opt.lns_workers or opt.workers, self.params, self.lower,
+                             None if self.cg is None else self.cg.lp_use)
+            self.wall_stages.append("LNS")
+
+    # -- the answer --------------------------------------------------------------------
+    def result(self) -> RosterResult:
+        opt, problem = self.opt, self.problem
+        if self.best is not None and self.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.status = cp_model.FEASIBLE
+        if self._proved() and self.status == cp_model.FEASIBLE:
+            self.status = cp_model.OPTIMAL  # the column-generation or count bound proves it
+        name = cp_model.CpSolver().StatusName(self.status) if self.best is None else \
+            self.best.StatusName(self.status)
+        result = RosterResult(status=name, objective=None, bound=None, wall_time_s=0.0,
+                              problem=problem, first_solution_s=self.first_s or self.cb.first,
+                              build_s=self.build_s)
+        if self.best is not None:
+            objective = float(self.best.ObjectiveValue())
+            result.objective = objective
+            result.bound = _sane_bound(self.lower if self.lower is not None else self.search_bound,
+                                       objective, result.status == "OPTIMAL")
+            result.assignments, result.leave_decisions, result.violations = extract(self.rm, self.best)
+            if opt.explain_infeasible:
+                mine = self.budget.share(1.0)
+                result.leave_decisions = [_why_refused(problem, dec, mine, opt.seed)
+                                          for dec in result.leave_decisions]
+        elif self.status == cp_model.INFEASIBLE and opt.explain_infeasible:
+            result.explanation = explain(problem, budget=self.budget.share(1.0), seed=opt.seed)
+        result.work = self.budget.spent
+        result.wall_cut = tuple(dict.fromkeys(self.wall_stages + list(self.budget.cut)))
+        if not result.feasible:
+            result.message = _no_roster_message(result, opt, self.budget)
+        result.wall_time_s = time.perf_counter() - self.t0
+        return result
+
+    # -- helpers -----------------------------------------------------------------------
+    def _build(self) -> None:
+        self.rm = build(self.problem)
+        self.build_s = time.perf_counter() - self.t0
+
+    def _proved(self) -> bool:
+        return (self.best is not None and self.lower is not None
+                and self.best.ObjectiveValue() <= self.lower)
+
+
+def _sane_bound(bound: float | None, objective: float, optimal: bool) -> float | None:
+    """A lower bound fit to print: never above the objective, never below 0 (every term of the
+    objective is a non-negative count times a non-negative weight); the objective itself when
+    it is proved optimal."""
+    if optimal:
+        return objective
+    if bound is None or not math.isfinite(bound):
+        return None
+    return float(min(max(bound, 0.0), objective))
+
+
+def _no_roster_message(result: RosterResult, opt: SolveOptions, budget: Budget) -> str:
+    if result.status == "INFEASIBLE":
+        return ("no roster satisfies every hard rule (proved); the explanation names rules that "
+                "cannot all hold")
+    spent = f"{budget.spent:.2f} of {budget.work:.2f} work units"
+    why = ("the time limit stopped the search first" if budget.cut else
+           "its work budget was spent first")
+    return (f"no roster was found and none was proved impossible within the limit ({spent}; "
+            f"{why}): give more time (a longer time limit) or more work")
 
 
 def _stall_watch(solver, cb, stall_s: float) -> threading.Event:
@@ -273,13 +463,13 @@ def _lns(rm, solver, deadline: float, seed: int, lns_workers: int, params: dict,
     return solver
 
 
-def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
-    """Solve with the hinted shifts fixed (breaks, counts and costs left free): if that gives a
-    roster, hint every variable with it so the main search starts from a feasible roster.
-    Returns (time the roster was found, the solver holding it) or (None, None)."""
-    budget = min(max(time_limit_s - (time.perf_counter() - t0), 0.1) / 3, 20.0)
-    fixed = make_solver(budget, seed, 1, {"fix_variables_to_their_hinted_value": True})
-    if fixed.Solve(rm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+def _complete_hint(rm, t0: float, budget: Budget, seed: int):
+    """Solve with the hinted shifts fixed (breaks, counts and costs left free) within
+    ``budget``: if that gives a roster, hint every variable with it so the main search starts
+    from a feasible roster. Returns (time the roster was found, the solver holding it) or
+    (None, None)."""
+    fixed = make_solver(1.0, seed, 1, {"fix_variables_to_their_hinted_value": True})
+    if budget.solve(fixed, rm.model, name="completion") not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None
     found = time.perf_counter() - t0
     values = list(fixed.ResponseProto().solution)
@@ -287,55 +477,46 @@ def _complete_hint(rm, t0: float, time_limit_s: float, seed: int, workers: int):
     return found, fixed
 
 
-def _count_bound(rm, solver, t0: float, time_limit_s: float, seed: int,
-                 workers: int) -> int | None:
+def _count_bound(rm, solver, budget: Budget, seed: int, workers: int) -> int | None:
     """Interval mode: the count relaxation's bound (:func:`solvers.bound.count_bound`, a MIP
     per independent part, ``workers`` at a time) started from the solver's roster, within
-    ``COUNT_BOUND_SHARE`` of the time left; ``None`` with less than ``COUNT_BOUND_MIN_S``
-    left. CP-SAT's own bound stays near 0 on large roster models (the 200-agent week: 0
+    ``budget``. CP-SAT's own bound stays near 0 on large roster models (the 200-agent week: 0
     after 60 s, where this proves 798 in about 15 s against a roster of 804)."""
     from .bound import count_bound
     from .lns import choices_of
 
-    left = time_limit_s - (time.perf_counter() - t0)
-    if left < COUNT_BOUND_MIN_S:
-        return None
     values = list(solver.ResponseProto().solution)
     roster = {(rm.agents[a].agent_id, d): ch
               for (a, d), ch in choices_of(rm, values).items() if ch is not None}
-    found = count_bound(rm.problem, time_limit_s=COUNT_BOUND_SHARE * left, seed=seed,
-                        workers=max(workers, 1), hint=roster)
+    found = count_bound(rm.problem, budget=budget, seed=seed, workers=max(workers, 1), hint=roster)
     return math.ceil(found.value - 1e-6) if math.isfinite(found.value) else None
 
 
-def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int):
+def _refine(rm, hint: dict, fallback, t0: float, budget: Budget, seed: int):
     """Interval mode: a second constructed roster from the first one's count plan (its shifts
     and the breaks the solver placed, ``construct_hint(exact_week=True, start_from=hint,
-    start_breaks=...)``), within ``REFINE_SHARE`` of the time left. Independent parts
+    start_breaks=...)``), within ``budget``. Independent parts
     (:func:`solvers.construct.components`) are compared one by one: each keeps the cheaper of
     its two rosters (a part can end worse when its time runs out). Returns the solver holding
     the cheapest roster."""
     from .construct import construct_hint
 
-    left = time_limit_s - (time.perf_counter() - t0)
-    if left < REFINE_MIN_S:
-        return fallback
     keep = list(fallback.ResponseProto().solution)
     breaks = {(k, d, t, s, j, o): v for (k, d, t, s, j), bvars in rm.breaks.items()
               for o, var in bvars.items() if (v := fallback.Value(var))}
-    better = construct_hint(rm.problem, exact_week=True,
-                            time_budget_s=min(REFINE_SHARE * left, left - COUNT_BOUND_RESERVE_S),
+    # most of the work to the construction, the rest to completing its rosters
+    better = construct_hint(rm.problem, exact_week=True, budget=budget.share(0.8),
                             start_from=hint, start_breaks=breaks, seed=seed)
     best = fallback
     if better:
-        found = _completed(rm, better, t0, time_limit_s, seed)
+        found = _completed(rm, better, t0, budget.share(0.5), seed)
         if found is not None:
             old, new = _part_costs(rm, fallback), _part_costs(rm, found)
             worse = [ids for ids, cost in new.items() if cost > old[ids]]
             if worse and len(worse) < len(new):  # a part got worse: it keeps the first roster
                 merged = {**better, **{key: c for key, c in hint.items() if key[0] in
                                        set().union(*worse)}}
-                mixed = _completed(rm, merged, t0, time_limit_s, seed)
+                mixed = _completed(rm, merged, t0, budget.share(1.0), seed)
                 if mixed is not None and mixed.ObjectiveValue() < found.ObjectiveValue():
                     found = mixed
             if found.ObjectiveValue() < fallback.ObjectiveValue():
@@ -344,11 +525,11 @@ def _refine(rm, hint: dict, fallback, t0: float, time_limit_s: float, seed: int)
     return best
 
 
-def _completed(rm, hint: dict, t0: float, time_limit_s: float, seed: int):
+def _completed(rm, hint: dict, t0: float, budget: Budget, seed: int):
     """The solver holding ``hint`` completed (breaks, counts, costs), or None."""
     rm.model.ClearHints()
     _add_hint(rm, hint)
-    return _complete_hint(rm, t0, time_limit_s, seed, 1)[1]
+    return _complete_hint(rm, t0, budget, seed)[1]
 
 
 def _part_costs(rm, solver) -> dict[frozenset, float]:
@@ -396,13 +577,13 @@ def _add_hint(rm, hint: dict) -> None:
             rm.model.AddHint(o.var, bool(hit))
 
 
-def _why_refused(problem: Problem, dec: LeaveDecision, time_limit_s: float,
-                 seed: int) -> LeaveDecision:
-    """Name the hard rules a coverage refusal protects (solve again with the leave granted)."""
-    if dec.granted or dec.reason != COVERAGE_REFUSAL or time_limit_s < 0.5:
+def _why_refused(problem: Problem, dec: LeaveDecision, budget: Budget, seed: int) -> LeaveDecision:
+    """Name the hard rules a coverage refusal protects (solve again with the leave granted),
+    within half the work left (refusals past it keep the short reason)."""
+    if dec.granted or dec.reason != COVERAGE_REFUSAL or budget.exhausted(SHARES["main_min"]):
         return dec
     idx = next(i for i, r in enumerate(problem.leave) if r is dec.request)
-    conflicts = explain(problem, time_limit_s=min(time_limit_s, 10.0), seed=seed,
+    conflicts = explain(problem, budget=budget.share(SHARES["explain"]), seed=seed,
                         force_leave=frozenset({idx}))
     if not conflicts:
         return dec
@@ -411,14 +592,17 @@ def _why_refused(problem: Problem, dec: LeaveDecision, time_limit_s: float,
 
 
 def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, workers: int = 2,
-            minimise: bool = True, force_leave: frozenset[int] = frozenset()) -> list[Conflict]:
+            minimise: bool = True, force_leave: frozenset[int] = frozenset(),
+            budget: Budget | None = None) -> list[Conflict]:
     """Rules (with agent/day) that cannot all hold together, for an infeasible problem.
 
     Every hard rule gets an assumption literal; CP-SAT reports a set of assumptions sufficient
     for infeasibility, which is then shrunk by deletion (each rule dropped in turn; kept if the
     rest becomes feasible). Returns ``[]`` when the problem is feasible or no answer was found
-    within the time limit; soft rules never make a problem infeasible. Runs single-threaded
-    (``workers`` is accepted for symmetry with :func:`solve`) so the answer is reproducible.
+    within the budget (``budget``, or the default work of ``time_limit_s``, which caps the
+    wall time); soft rules never make a problem infeasible. Runs single-threaded on work
+    limits (``workers`` is accepted for symmetry with :func:`solve`), so the answer is
+    reproducible.
 
     >>> from datetime import date
     >>> from solvers.types import Grid, ShiftTemplate, Contract, Agent, ShiftCover
@@ -427,7 +611,8 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
     >>> sorted({c.rule for c in explain(p, time_limit_s=5)})
     ['contract days/minutes per week', 'max consecutive working days']
     """
-    t0 = time.perf_counter()
+    if budget is None:
+        budget = Budget(default_work(time_limit_s), time_limit_s)
     rm = build(problem, explain=True, objective=False, force_leave=force_leave)
     lit_to_key = {lit.Index(): key for key, lit in rm.assumptions.items()}
 
@@ -435,9 +620,8 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
         m = rm.model.Clone()
         m.ClearAssumptions()
         m.AddAssumptions(active)
-        left = max(time_limit_s - (time.perf_counter() - t0), 0.1)
-        s = make_solver(left, seed, 1, None)
-        st = s.Solve(m)
+        s = make_solver(1.0, seed, 1, None)
+        st = budget.solve(s, m, name="explanation")
         if st == cp_model.INFEASIBLE:
             return [rm.model.GetBoolVarFromProtoIndex(i) for i in
                     s.SufficientAssumptionsForInfeasibility()]
@@ -448,7 +632,7 @@ def explain(problem: Problem, *, time_limit_s: float = 30.0, seed: int = 0, work
         return []
     if minimise and len(core) <= 40:
         i = 0
-        while i < len(core) and time.perf_counter() - t0 < time_limit_s:
+        while i < len(core) and not budget.exhausted():
             trial = core[:i] + core[i + 1:]
             sub = core_of(trial) if trial else []
             if sub:  # still infeasible without core[i]: drop it

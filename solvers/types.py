@@ -376,6 +376,10 @@ class RosterResult:
     together (by rule, agent and day) so a planner can relax one of them.
     ``first_solution_s`` is the wall time (from the call, model building included) at which
     the first feasible roster was found; ``build_s`` the time spent building the model.
+    ``work`` is the deterministic work spent (:mod:`solvers.budget`); ``wall_cut`` names the
+    searches the wall-clock limit stopped before their work was spent (empty: the roster is the
+    one any machine gives for the same inputs, seed and work); ``message`` says, when there is
+    no roster, whether none exists (proved) or none was found in time, and what to do.
     """
 
     status: str
@@ -389,6 +393,15 @@ class RosterResult:
     leave_decisions: list[LeaveDecision] = field(default_factory=list)
     violations: list[SoftViolation] = field(default_factory=list)
     explanation: list[Conflict] = field(default_factory=list)
+    work: float = 0.0
+    wall_cut: tuple[str, ...] = ()
+    message: str = ""
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether no search was stopped by the wall clock (the answer depends only on the
+        inputs, the seed and the work budget)."""
+        return not self.wall_cut
 
     @property
     def feasible(self) -> bool:
@@ -396,8 +409,11 @@ class RosterResult:
 
     @property
     def gap(self) -> float | None:
-        """Relative gap ``(objective - bound) / objective`` (0 when solved to optimality)."""
+        """Relative gap ``(objective - bound) / objective`` (0 when solved to optimality; None
+        without a bound or when the bound is not a valid one: negative or above the objective)."""
         if self.objective is None or self.bound is None:
+            return None
+        if self.bound < 0 or self.bound > self.objective + 1e-9:
             return None
         return 0.0 if self.objective == 0 else (self.objective - self.bound) / abs(self.objective)
 

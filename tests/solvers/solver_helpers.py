@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 
+from solvers.budget import default_work
 from solvers import Agent, Contract, Grid, Problem, Rules, ShiftCover, ShiftTemplate, check, solve
 
 MONDAY = date(2026, 1, 5)
@@ -42,8 +43,11 @@ def day_shift(name="day", length=480, earliest=8 * 60, latest=8 * 60, step=60, *
 
 
 def solved(problem: Problem, limit: float = 10.0, **kw):
-    """Solve and assert the independent checker finds no hard-rule violation."""
-    r = solve(problem, time_limit_s=limit, **kw)
+    """Solve with the work of a ``limit``-second solve (the wall clock a generous cap, so the
+    answer does not depend on the machine's load) and assert the independent checker finds no
+    hard-rule violation."""
+    kw.setdefault("work", default_work(limit))
+    r = solve(problem, time_limit_s=max(6 * limit, 60.0), **kw)
     if r.feasible:
         bad = check(problem, r.assignments, r.leave_decisions)
         assert bad == [], bad
