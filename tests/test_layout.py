@@ -75,6 +75,8 @@ _SHARED = "sha" + "red"
 #: A path into the folder beside the clone that held the benchmark data: ``../`` or ``/`` and its
 #: name, or its name as a quoted path component.
 OUTSIDE_PATH = re.compile(rf"""(\.\./|/){_SHARED}\b|["']{_SHARED}["']""")
+#: The name of the notes the project's docs/domain.md replaces.
+OUTSIDE_DOC = re.compile("DOM" + r"AIN\.md")
 
 
 def test_the_repository_has_files_to_check():
@@ -106,3 +108,45 @@ def test_the_data_files_are_not_ignored_by_git():
     out = subprocess.run(["git", "check-ignore", "--no-index", *files], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.split() == []
 
+
+def test_no_file_names_the_domain_notes_outside_the_repository():
+    """The domain reference is docs/domain.md, in the repository; nothing points elsewhere."""
+    assert (ROOT / "docs" / "domain.md").is_file()
+    assert _offenders(OUTSIDE_DOC) == []
+
+
+def test_the_domain_reference_names_real_center_keys():
+    """Every ``[section] key`` docs/domain.md tells a planner to set exists in the center file."""
+    import dataclasses
+
+    from wfm.config import CenterConfig, ContractSection, QueueSection, ShiftSection
+
+    text = (ROOT / "docs" / "domain.md").read_text()
+    named = {"queues": QueueSection, "shifts": ShiftSection, "contracts": ContractSection}
+    top = {f.name: f for f in dataclasses.fields(CenterConfig)}
+    found, unknown = 0, []
+    for section, key in re.findall(r"`\[([a-z]+)(?:\.NAME)?\] ([a-z_]+)", text):
+        if (section, key) == ("section", "key"):  # the notation itself
+            continue
+        found += 1
+        if section in named:
+            ok = key in {f.name for f in dataclasses.fields(named[section])}
+        elif section == "hours":
+            ok = key in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        else:
+            default = top[section].default_factory() if section in top else None
+            ok = dataclasses.is_dataclass(default) and key in {f.name for f in dataclasses.fields(default)}
+        if not ok:
+            unknown.append(f"[{section}] {key}")
+    assert found > 30 and unknown == []
+
+
+def test_references_to_the_domain_reference_name_a_section_it_has():
+    """``docs/domain.md section N`` (or ``sections N-M``) anywhere points at an existing section."""
+    have = {int(n) for n in re.findall(r"^## (\d+)\.", (ROOT / "docs" / "domain.md").read_text(), re.M)}
+    cited = re.compile(r"docs/domain\.md,? sections? (\d+(?:(?:-| and |, )\d+)*)")
+    bad = []
+    for rel, text in _repository_text_files():
+        for m in cited.finditer(text):
+            bad += [f"{rel}: {m.group(0)}" for n in re.findall(r"\d+", m.group(1)) if int(n) not in have]
+    assert bad == []
