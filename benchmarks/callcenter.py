@@ -42,7 +42,7 @@ MIX = {"voice": {"full_time": 0.72, "part_time": 0.28}, "chat": {"long_day": 0.7
 # Hours on line an agent of a contract gives a week (lunch and breaks taken out); part-timers
 # book about five 3 h blocks (the blocks are short, so a day needs heads more than hours).
 WEEKLY_ON_LINE = {"full_time": 5 * 7.5, "long_day": 3.5 * 11.0, "part_time": 5 * 3.0}
-# The part-time blocks cloud agents book (DOMAIN.md: 1 to several hours): length in minutes,
+# The part-time blocks cloud agents book (docs/domain.md section 5: 1 to several hours): length in minutes,
 # starts from the earliest opening to the last start that ends by the latest closing.
 PART_BLOCKS = {"part2": 120, "part3": 180, "part4": 240}
 # Start step of the part-time blocks (minutes): they follow the quarter-hour requirement; the
@@ -202,7 +202,7 @@ NOTES = [
     "skill's required hours split over its contracts (`MIX`: voice 72 % full-time / 28 % part-time,",
     "chat 70 % long days / 30 % part-time, back office 40 % full-time / 60 % part-time), 3 % slack,",
     "volumes scaled until about 200 agents. Part-time cloud agents book 2, 3 or 4 h blocks on any",
-    "quarter-hour of the opening hours (DOMAIN.md: 1 to several hours); the 8 h and 12 h days keep",
+    "quarter-hour of the opening hours (cloud agents book 1 to several hours); the 8 h and 12 h days keep",
     "the sample center's 30 min start step. Part-timers take part of the back office, whose need",
     "runs to 18:00 on weekdays only (full-timers alone leave its late afternoon short).",
     "Every hard rule is on (continuous coverage, handover, 11 h rest, contracts, breaks and lunches);",

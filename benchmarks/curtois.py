@@ -34,7 +34,9 @@ from solvers import (
     solve,
 )
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "curtois"
+#: The instance files, in the repository (source and terms: benchmarks/data/curtois/README.md).
+#: Every reader (this benchmark, tests/solvers/) takes the path from here.
+DATA = Path(__file__).resolve().parent / "data" / "curtois"
 RESULTS = Path(__file__).resolve().parent / "results" / "curtois.md"
 OPTIMA = {1: 607, 2: 828, 3: 1001, 4: 1716, 5: 1143, 6: 1950, 7: 1056, 8: 1300, 9: 439,
           10: 4631, 11: 3443, 12: 4040}

@@ -231,7 +231,7 @@ class ShiftCover:
 class Rules:
     """Hard-rule switches and numbers, and the weights of soft rules.
 
-    Defaults come from DOMAIN.md: 11 h rest, 15 min handover, continuous coverage on,
+    Defaults are the domain's (docs/domain.md, sections 3-4): 11 h rest, 15 min handover, continuous coverage on,
     leave notice 24 h for the chat desk and 2 h for cloud agents.
 
     >>> Rules().notice_min("cloud")

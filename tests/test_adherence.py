@@ -52,7 +52,7 @@ def one(df: pl.DataFrame, agent: str) -> dict:
 ROSTER_A = [("A", "shift", (9, 0), (17, 0)), ("A", "lunch", (12, 0), (12, 30))]
 STATES_A = [("A", "available", (9, 0), (12, 0)), ("A", "lunch", (12, 0), (12, 40)),
             ("A", "available", (12, 40), (17, 0))]
-# B: a 2-hour cloud shift 09-11 at a 69 % service ratio (DOMAIN.md section 6 example).
+# B: a 2-hour cloud shift 09-11 at a 69 % service ratio (the example of docs/domain.md, section 6).
 ROSTER_B = [("B", "shift", (9, 0), (11, 0))]
 STATES_B = [("B", "available", (9, 0), (9, 30)), ("B", "on_contact", (9, 30), (10, 20)),
             ("B", "acw", (10, 20), (10, 23)), ("B", "aux", (10, 23), (11, 0))]
@@ -83,7 +83,7 @@ def test_two_hour_shift_at_69_percent_is_paid_one_and_a_half_hours():
     # serving 50 + 3 minutes, available 30: (53 + 30) / 120 = 69.2 % -> band 60-75 % -> 75 %
     assert d["service_ratio"] == pytest.approx(83 / 120)
     assert d["pay_factor"] == 0.75
-    assert d["paid_hours"] == pytest.approx(2 * 0.75)  # = 1.5 hours, as in DOMAIN.md
+    assert d["paid_hours"] == pytest.approx(2 * 0.75)  # = 1.5 hours, as in docs/domain.md section 6
     # aux 10:23-11:00 is out of activity; the grace before the shift end forgives only "off", not aux
     assert d["adherence"] == pytest.approx(83 / 120)
     assert not d["kept"]
@@ -260,6 +260,9 @@ def test_cli_adherence_writes_tables_report_and_chart(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "| schedule adherence (kept / rostered) | 33.3% | >= 99% | **FAIL** |" in report
     assert "| C | 0 | 1 | 2 | no |" in report  # C absent without leave: 2 warnings
+    # the report states its rules rather than pointing at a document
+    assert "## Attendance (more than 60 min late counts as absent for the whole day)" in report
+    assert "domain" not in report.lower()
     days = pl.read_csv(out / "agent_days.csv")
     assert days.filter(pl.col("agent_id") == "B")["paid_hours"].item() == pytest.approx(1.5)
     assert (out / "adherence_by_agent.png").read_bytes()[:4] == b"\x89PNG"

@@ -12,7 +12,7 @@ from wfm.deferred import daily_capacity, due_intervals, lazy_schedule, level_sch
 
 
 def test_domain_capacities_per_agent_day():
-    # DOMAIN.md: 8 h at 75 % = 21,600 s -> 135 posts (160 s), 120 e-mails (180 s), 480 forms (45 s)
+    # docs/domain.md section 1: 8 h at 75 % = 21,600 s -> 135 posts (160 s), 120 e-mails (180 s), 480 forms (45 s)
     assert round(daily_capacity(160.0)) == 135
     assert round(daily_capacity(180.0)) == 120
     assert round(daily_capacity(45.0)) == 480
@@ -124,7 +124,7 @@ def test_backlog_carries_over_and_clears_by_the_due_time():
     due = due_intervals(starts, 2 * 3600.0, 1800.0)
     assert due.tolist() == [3, 4, 5, 5, 5, 5]
     plan = lazy_schedule(work, due, 1800 * 0.75)
-    assert plan.agents.sum() == 16  # 21,600 s / 1,350 s: one agent-day, as DOMAIN.md says
+    assert plan.agents.sum() == 16  # 21,600 s / 1,350 s: one agent-day, as docs/domain.md section 1 says
     assert plan.backlog[:3].tolist() == [21600.0] * 3 and plan.backlog[3] == 0
     assert plan.processed.sum() == pytest.approx(21600.0)
 

@@ -155,9 +155,9 @@ def test_wfm_check_passes_the_roster_and_catches_an_edit(plan_run, tmp_path, cap
     assert "shift start/length" in capsys.readouterr().out
 
 
-def test_replan_against_the_published_roster(plan_run, tmp_path):
-    """Daily re-planning: a leave request filed during the agent's published shift is refused,
-    and the re-planned roster keeps most agent-days as they were published."""
+def test_replan_refuses_leave_filed_during_the_published_shift(plan_run):
+    """Daily re-planning of the sample week: a leave request filed during the agent's published
+    shift is refused (the notice rule, judged before any search, so it holds on any machine)."""
     from datetime import datetime
 
     from wfm.sample import generate_agents
@@ -180,8 +180,80 @@ def test_replan_against_the_published_roster(plan_run, tmp_path):
     stage = schedule_week(cfg, req, agents, leave, time_limit_s=15, previous=published)
     decision = stage.leave.row(0, named=True)
     assert not decision["granted"] and "in progress" in decision["reason"]
-    key = ["agent_id", "date", "start"]
-    before = published.filter(pl.col("activity") == "shift").select(key)
-    after = stage.roster.filter(pl.col("activity") == "shift").select(key)
-    kept = before.join(after, on=key, how="inner").height
-    assert kept / before.height > 0.8  # stability: most published shifts stay as they were
+    # how many published shifts the sample week keeps depends on how far a 15 s search gets on
+    # this machine; the small center below checks stability where the solver proves its answer
+
+
+#: A center small enough for the solver to prove its roster optimal in well under a second: one
+#: queue open 09-17 every day, one fixed 8-hour shift, four agents on "5 on 2 off". Many
+#: rosters are optimal (which two days each agent has off), so keeping the published one is
+#: the stability rule's doing, not the only choice.
+SMALL_CENTER = """
+[center]
+interval_minutes = 60
+seed = 3
+
+[hours]
+mon = "09:00-17:00"
+tue = "09:00-17:00"
+wed = "09:00-17:00"
+thu = "09:00-17:00"
+fri = "09:00-17:00"
+sat = "09:00-17:00"
+sun = "09:00-17:00"
+
+[queues.calls]
+channel = "inbound_call"
+skill = "voice"
+aht_seconds = 180
+
+[shifts.day8]
+minutes = 480
+earliest_start = "09:00"
+latest_start = "09:00"
+step_minutes = 60
+
+[contracts.full_time]
+pattern = "5on2off"
+shifts = ["day8"]
+min_days_per_week = 5
+max_days_per_week = 5
+max_consecutive_days = 5
+min_consecutive_days_off = 2
+"""
+
+
+def test_replan_keeps_every_published_shift_when_nothing_forces_a_change(tmp_path):
+    """Re-plan a published optimal roster after a refused leave request: nothing has changed, so
+    the optimal re-plan (proved, not searched for a while) is the published roster, shift for
+    shift, read back from its CSV as a planner would."""
+    from datetime import date, datetime
+
+    from wfm.io import read_roster
+    from wfm.schedule import schedule_week
+
+    cfg = CenterConfig.from_toml_text(SMALL_CENTER, source="center.toml")
+    week = date(2026, 11, 23)  # a Monday
+    agents = pl.DataFrame({"agent_id": ["A1", "A2", "A3", "A4"], "contract": ["full_time"] * 4,
+                           "skills": ["voice"] * 4})
+    req = pl.DataFrame([("calls", datetime(2026, 11, 23, h) + timedelta(days=d), 2 if d < 5 else 1)
+                        for d in range(7) for h in range(9, 17)],
+                       schema=["queue", "start", "agents"], orient="row")
+    # generous limits: the solves prove optimality in a fraction of a second
+    first = schedule_week(cfg, req, agents, week=week, time_limit_s=60)
+    assert first.status == "OPTIMAL"
+    first.roster.write_csv(tmp_path / "roster.csv", datetime_format="%Y-%m-%d %H:%M")
+    published = read_roster(tmp_path / "roster.csv").frame
+    shift = published.filter(pl.col("activity") == "shift").sort("start", "agent_id").row(0, named=True)
+    day = datetime.combine(shift["date"], datetime.min.time())
+    leave = pl.DataFrame({"agent_id": [shift["agent_id"]], "start": [day], "end": [day + timedelta(days=1)],
+                          "kind": ["personal"], "requested_at": [shift["start"] + timedelta(hours=1)]})
+    stage = schedule_week(cfg, req, agents, leave, week, time_limit_s=60, previous=published)
+    assert not stage.leave["granted"][0] and "in progress" in stage.leave["reason"][0]
+    # the published roster is feasible and optimal for the re-plan too, and any other roster
+    # pays for each changed agent-day: the proved optimum changes nothing
+    assert stage.status == "OPTIMAL" and stage.objective == first.objective
+    key = ["agent_id", "date", "start", "end", "shift"]
+    before = published.filter(pl.col("activity") == "shift").select(key).sort(key)
+    after = stage.roster.filter(pl.col("activity") == "shift").select(key).sort(key)
+    assert before.height == 20 and after.equals(before)

@@ -1,4 +1,4 @@
-"""Adherence and attendance: how each agent kept to the roster (DOMAIN.md sections 2, 4 and 6).
+"""Adherence and attendance: how each agent kept to the roster (docs/domain.md sections 2, 4 and 6).
 
 Inputs are the roster as exported (``agent_id, date, activity, start, end[, skill]``; activity is
 shift, break, lunch or leave, and break/lunch rows lie inside their shift) and the agents' state
@@ -14,7 +14,7 @@ log (``agent_id, state, start, end``). The measures:
   absences without leave, counted into warnings and suspensions.
 
 Every threshold is a field of :class:`AttendanceRules` (or :class:`WarningRules`) with its
-default from DOMAIN.md.
+default from docs/domain.md.
 
 Example
 -------
@@ -52,14 +52,14 @@ STATE_ACTIVITY: dict[str, str] = {
 }
 ACTIVITIES = ("shift", "break", "lunch", "leave")
 
-# lateness classes (DOMAIN.md section 6)
+# lateness classes (docs/domain.md section 6)
 ON_TIME, LATE_LT_10, LATE_10_30, LATE_30_60, ABSENT = "on_time", "late_lt_10", "late_10_30", "late_30_60", "absent"
 LEAVE_DAY = "leave"
 
 
 @dataclass
 class AttendanceRules:
-    """Thresholds of the attendance measures; defaults from DOMAIN.md sections 2 and 6.
+    """Thresholds of the attendance measures; defaults from docs/domain.md sections 2 and 6.
 
     >>> AttendanceRules().pay_factor(np.array([0.69]), np.array([False])).tolist()
     [0.75]
@@ -81,7 +81,7 @@ class AttendanceRules:
     pay_bands: tuple[tuple[float, float], ...] = ((0.80, 1.0), (0.75, 0.90), (0.60, 0.75), (0.40, 0.50), (0.0, 0.0))
     #: late or leaving early: at most this share of the hours is paid
     late_or_early_factor: float = 0.90
-    #: states that count as serving customers / waiting for one / aux time (DOMAIN.md section 2)
+    #: states that count as serving customers / waiting for one / aux time (docs/domain.md section 2)
     serving_states: tuple[str, ...] = ("on_contact", "acw")
     available_states: tuple[str, ...] = ("available",)
     aux_states: tuple[str, ...] = ("aux", "break")
@@ -335,7 +335,7 @@ def agent_days(
     ratio = (df["serving_min"].to_numpy() + df["available_min"].to_numpy()) / scheduled
     late_or_early = (lateness != ON_TIME) | early_leave
     factor = np.where(worked_day, rules.pay_factor(ratio, late_or_early), 0.0)
-    # absent counts as absent the whole day (DOMAIN.md section 6): nothing adhered; leave days are not measured
+    # absent counts as absent the whole day (docs/domain.md section 6): nothing adhered; leave days are not measured
     adherent = np.where(status == ABSENT, 0.0, df["adherent_min"].to_numpy())
     adherence = adherent / scheduled
     work = df["work_min"].to_numpy()
@@ -400,7 +400,7 @@ def team_days(
       (lunch is neither aux nor counted against the target);
     * ``occupancy`` = serving minutes (on contact + after-contact work) / (serving + available).
 
-    Each measure comes with its target and a ``*_ok`` pass flag. Defaults from DOMAIN.md section 2.
+    Each measure comes with its target and a ``*_ok`` pass flag. Defaults from docs/domain.md section 2.
 
     >>> from datetime import date, datetime as dt
     >>> r = pl.DataFrame({"agent_id": ["a", "b"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift"] * 2,
@@ -446,7 +446,7 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 # ------------------------------------------------------------------------- leave and warnings
 @dataclass
 class WarningRules:
-    """Leave notice and warnings (DOMAIN.md section 4).
+    """Leave notice and warnings (docs/domain.md section 4).
 
     >>> WarningRules(notice_hours={"cloud": 2}).notice("cloud"), WarningRules().notice("chat")
     (2.0, 24.0)

@@ -1,6 +1,6 @@
 """The center configuration: one TOML file a planner edits.
 
-Every figure has a default taken from DOMAIN.md, so an empty section is a valid section.
+Every figure has a default (docs/domain.md, section 9 lists them), so an empty section is a valid section.
 Loading is strict: an unknown key (a typo) or an impossible value is a :class:`ConfigError`
 that names the file, the key and the fix.
 
@@ -32,7 +32,7 @@ from wfm.errors import ConfigError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-# DOMAIN.md section 1: handle time per channel (seconds) and whether the channel queues live.
+# docs/domain.md section 1: handle time per channel (seconds) and whether the channel queues live.
 CHANNEL_AHT_SECONDS = {
     "inbound_call": 180.0,
     "outbound_call": 180.0,
@@ -97,7 +97,7 @@ class CenterSection:
 
 @dataclass
 class TargetsSection:
-    """Service and accuracy targets (DOMAIN.md section 2)."""
+    """Service and accuracy targets (docs/domain.md section 2)."""
 
     service_level: float = 0.80
     answer_seconds: float = 20.0
@@ -126,7 +126,7 @@ class StaffingSection:
 
     #: share of paid time lost to breaks, training, absence: scheduled = net / (1 - shrinkage)
     shrinkage: float = 0.30
-    #: share of a deferred-work agent's time that is productive (DOMAIN.md: 6 h of 8 h)
+    #: share of a deferred-work agent's time that is productive (docs/domain.md section 1: 6 h of 8 h)
     productive_utilisation: float = 0.75
     #: deferred work: "level" (fewest agent-intervals, and among those the lowest peak: a roster
     #: can follow it) or "lazy" (fewest agent-intervals, work piled up at the due time)
@@ -144,7 +144,7 @@ class StaffingSection:
 
 @dataclass
 class AdherenceSection:
-    """Adherence and attendance (DOMAIN.md section 6)."""
+    """Adherence and attendance (docs/domain.md section 6)."""
 
     #: minutes either side of a scheduled change in which the neighbouring activity still counts
     grace_minutes: float = 5.0
@@ -288,7 +288,7 @@ class ShiftSection:
 
 @dataclass
 class ContractSection:
-    """A contract (DOMAIN.md section 5): which shifts, how many days and minutes a week."""
+    """A contract (docs/domain.md section 5): which shifts, how many days and minutes a week."""
 
     shifts: list[str] = field(default_factory=list)
     min_days_per_week: int = 5
@@ -316,7 +316,7 @@ class ContractSection:
 
 @dataclass
 class RulesSection:
-    """Roster rules (DOMAIN.md sections 3-4)."""
+    """Roster rules (docs/domain.md sections 3-4)."""
 
     min_rest_hours: float = 11.0
     handover_minutes: int = 15

@@ -4,7 +4,7 @@ Deferred contacts do not queue in real time. Each interval brings ``work`` secon
 (volume x AHT); an item may be handled in the interval it arrives or in any later interval up
 to its due interval; what is not handled is carried over as backlog. A scheduled agent gives
 ``capacity`` productive seconds per interval (interval length x productive utilisation,
-DOMAIN.md: 6 productive hours of 8, so one agent-day covers 135 posts at 160 s).
+docs/domain.md section 1: 6 productive hours of 8, so one agent-day covers 135 posts at 160 s).
 
 :func:`lazy_schedule` finds the fewest agent-intervals that clear every item by its due
 time. It works earliest-due-first and, in each interval, staffs only the whole agents needed
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-#: DOMAIN.md section 1: productive seconds in an 8-hour day at 75 % utilisation.
+#: docs/domain.md section 1: productive seconds in an 8-hour day at 75 % utilisation.
 PRODUCTIVE_SECONDS_PER_DAY = 8 * 3600 * 0.75
 
 

@@ -1,4 +1,4 @@
-"""Planning accuracy: how good were the forecast, the staffing and the schedule (DOMAIN.md section 2).
+"""Planning accuracy: how good were the forecast, the staffing and the schedule (docs/domain.md section 2).
 
 Three measures, each ``1 - sum|estimate - reference| / sum reference`` (1 - WAPE, floored at 0)
 over the intervals of a group, reported per day, per week (Monday start) and for the whole

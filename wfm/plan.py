@@ -73,7 +73,7 @@ def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFr
     * ``coverage``: share of required agent-intervals that are covered,
       ``sum(min(scheduled, required)) / sum(required)`` over every skill and open interval.
     * ``schedule_accuracy``: ``1 - sum|scheduled - required| / sum(required)`` over agent-intervals
-      (DOMAIN.md: >= 90 %), as :func:`wfm.kpi.schedule_accuracy` measures it afterwards (agents on
+      (docs/domain.md section 2: >= 90 %), as :func:`wfm.kpi.schedule_accuracy` measures it afterwards (agents on
       line where nothing is required count as error too).
     """
     from wfm.kpi import schedule_accuracy

@@ -120,7 +120,7 @@ def agent_pool(cfg: CenterConfig, scale: float = 1.0) -> list[PoolSize]:
 
 
 def generate_agents(cfg: CenterConfig, *, seed: int = 0, scale: float = 1.0) -> pl.DataFrame:
-    """Agents on the contracts of DOMAIN.md section 5, a few of them multi-skilled."""
+    """Agents on the contracts of docs/domain.md section 5, a few of them multi-skilled."""
     rng = np.random.default_rng(seed)
     rows = []
     n = 0

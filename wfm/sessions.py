@@ -1,4 +1,4 @@
-"""Chat session quality (DOMAIN.md sections 1 and 6): sessions and their messages.
+"""Chat session quality (docs/domain.md, sections 1 and 7): sessions and their messages.
 
 Two tables:
 
@@ -67,7 +67,7 @@ MESSAGES = Contract(
 
 @dataclass
 class SessionRules:
-    """Thresholds of the chat measures; defaults from DOMAIN.md sections 1 and 6.
+    """Thresholds of the chat measures; defaults from docs/domain.md sections 1 and 7.
 
     >>> SessionRules().min_satisfied
     0.8

@@ -18,7 +18,7 @@ the center onto the right model:
   agent gives ``interval x productive_utilisation`` seconds of work, and among such plans the
   one with the lowest peak (a roster cannot put a day's e-mail into its last half hour);
   ``net_agents`` is the work handled in the interval in agent-intervals at full productivity
-  (a float); ``backlog`` the seconds of work carried into the next interval. Productive utilisation (DOMAIN.md: 6 h of 8) already covers
+  (a float); ``backlog`` the seconds of work carried into the next interval. Productive utilisation (docs/domain.md section 1: 6 h of 8) already covers
   breaks and aux time, so shrinkage is not applied on top of it for deferred queues.
 
 Live queues turn net agents into scheduled agents with the center's shrinkage:

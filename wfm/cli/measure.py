@@ -55,7 +55,7 @@ def adherence(
     out: OutOpt,
     leave: LeaveOpt = None,
     config: Annotated[Path | None, typer.Option("--config", "-c", help="The center file (targets, leave notice); "
-                                                "defaults from DOMAIN.md when not given.")] = None,
+                                                "the documented defaults (docs/domain.md) when not given.")] = None,
     grace: Annotated[float | None, typer.Option("--grace", help="Minutes of grace around each scheduled change "
                                                 "(default: [adherence] grace_minutes, 5).")] = None,
 ) -> None:
@@ -191,14 +191,14 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     out = [f"# Adherence {first} to {last}", "",
            (f"{t['agents']} rostered agent-days measured (leave days excluded), grace {rules.grace_minutes:g} min; "
             f"an agent-day is kept when the agent came and adherence >= {rules.kept_adherence:.0%}."), "",
-           "## Team targets (DOMAIN.md section 2)", "",
+           "## Team targets", "",
            _table(["measure", "value", "target", "result"], [
                ["schedule adherence (kept / rostered)", _pct(t["schedule_adherence"]),
                 f">= {t['adherence_target']:.0%}", _verdict(t["adherence_ok"])],
                ["aux + break share of logged time", _pct(t["aux_share"]), f"< {t['aux_target']:.0%}",
                 _verdict(t["aux_ok"])],
                ["occupancy", _pct(t["occupancy"]), f">= {t['occupancy_target']:.0%}", _verdict(t["occupancy_ok"])],
-           ]), "", "## Attendance (DOMAIN.md section 6)", ""]
+           ]), "", f"## Attendance (more than {rules.late_bounds[-1]:g} min late counts as absent for the whole day)", ""]
     counts = dict(days.group_by("lateness").len().iter_rows())
     labels = {ON_TIME: "on time", LATE_LT_10: "late < 10 min", LATE_10_30: "late 10-30 min",
               LATE_30_60: "late 30-60 min", ABSENT: "absent (> 60 min or no login)", "leave": "on leave"}
@@ -211,7 +211,7 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     if low.height:
         out += ["Agents below the kept threshold: " + ", ".join(
             f"{a} {_pct(v)}" for a, v in low.select("agent_id", "adherence").iter_rows()) + ".", ""]
-    out += ["## Warnings (DOMAIN.md section 4)", ""]
+    out += ["## Warnings (leave filed without enough notice; absence without leave)", ""]
     flagged = warnings.filter(pl.col("warnings") > 0)
     if flagged.height:
         out.append(_table(["agent", "late notice", "absent without leave", "warnings", "suspended"], [
@@ -242,7 +242,7 @@ def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None, reply_s: float = 60
         out += ["", "Staffing accuracy was not measured: the staffing engine (wfm.staffing) is not installed."]
     if chat is not None:
         c = chat.filter(pl.col("agent_id") == "all").row(0, named=True)
-        out += ["", "## Chat sessions (DOMAIN.md section 6)", "",
+        out += ["", "## Chat sessions", "",
                 _table(["measure", "value", "target", "result"], [
                     ["sessions (valid)", f"{c['sessions']} ({c['valid']})", "", ""],
                     ["invalid-session rate", _pct(c["invalid_rate"]), "", ""],
