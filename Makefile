@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test bench bench-staffing bench-forecast bench-roster bench-callcenter lint clean
+.PHONY: demo test bench bench-staffing bench-forecast bench-roster bench-callcenter bench-random lint clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -37,7 +37,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: bench-staffing bench-forecast bench-roster bench-callcenter
+bench: bench-staffing bench-forecast bench-roster bench-callcenter bench-random
 
 bench-staffing: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks.staffing
@@ -50,6 +50,10 @@ bench-roster: $(VENV)/.bench-installed
 
 bench-callcenter: $(VENV)/.bench-installed
 	$(BIN)/python -m benchmarks.callcenter
+
+## bench-random: 50 random valid centers at the default time limit of wfm schedule
+bench-random: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.random_centers
 
 clean:
 	rm -rf $(VENV) $(OUT)
