@@ -22,6 +22,7 @@ import dataclasses
 import difflib
 import tomllib
 import types
+import math
 import typing
 from dataclasses import dataclass, field
 from datetime import time
@@ -325,11 +326,17 @@ class RulesSection:
     leave_notice_hours: dict[str, float] = field(default_factory=dict)
     default_notice_hours: float = 24.0
     time_limit_seconds: float = 20.0
+    #: the roster solver's deterministic work budget (CP-SAT work units; the same inputs and
+    #: work give the same roster on any machine); 0 = derived from time_limit_seconds
+    solver_work: float = 0.0
 
     def validate(self, where: str) -> None:
         if self.min_rest_hours < 0 or self.handover_minutes < 0 or self.default_notice_hours < 0:
             raise ConfigError("a rule is negative", column=where, fix="rest, handover and notice are >= 0")
         _positive(self.time_limit_seconds, f"{where}.time_limit_seconds")
+        if not (math.isfinite(self.solver_work) and self.solver_work >= 0):
+            raise ConfigError(f"solver_work = {self.solver_work!r} is not a number >= 0", column=f"{where}.solver_work",
+                              fix="give a work budget such as 3, or 0 to derive it from time_limit_seconds")
 
 
 @dataclass

@@ -35,7 +35,8 @@ class PlanResult:
     summary: dict
 
 
-def solver_text(status: str, objective: float | None, bound: float | None, seconds: float) -> str:
+def solver_text(status: str, objective: float | None, bound: float | None, seconds: float,
+                wall_cut: tuple | list = ()) -> str:
     """The solver's outcome in a planner's words: the roster's cost and how far from the best
     possible roster it can be (the gap to the proved lower bound, ``(cost - bound) / cost``).
 
@@ -45,7 +46,13 @@ def solver_text(status: str, objective: float | None, bound: float | None, secon
     'OPTIMAL in 1.2 s: cost 300, the best possible (proved)'
     >>> solver_text("FEASIBLE", 50.0, None, 3)
     'FEASIBLE in 3.0 s: cost 50, no lower bound proved'
+    >>> solver_text("FEASIBLE", 50.0, None, 20.1, ("main search",))[-75:]
+    'main search cut short by the time limit: a rerun may differ; give more time'
     """
+    if wall_cut:
+        core = solver_text(status, objective, bound, seconds)
+        return (f"{core}; {', '.join(wall_cut)} cut short by the time limit: a rerun may differ; "
+                "give more time")
     head = f"{status} in {seconds:.1f} s"
     if objective is None:
         return head
@@ -105,13 +112,17 @@ def summarise(cfg: CenterConfig, forecast: pl.DataFrame, requirements: pl.DataFr
         "solver_bound": schedule.bound,
         "solver_seconds": round(schedule.wall_time_s, 2),
         "solver_gap": solver_gap(schedule.objective, schedule.bound),
+        "solver_work": round(schedule.work, 3),
+        # True when no search was cut by the time limit: any machine gives this roster
+        "solver_deterministic": not schedule.wall_cut,
+        "solver_cut_by_time_limit": list(schedule.wall_cut),
     }
 
 
 def run_plan(cfg: CenterConfig, history: pl.DataFrame, agents: pl.DataFrame,
              leave: pl.DataFrame | None = None, *, week: date | None = None,
              time_limit_s: float | None = None, step: Step | None = None,
-             special_days: pl.DataFrame | None = None) -> PlanResult:
+             special_days: pl.DataFrame | None = None, work: float | None = None) -> PlanResult:
     """Run the three stages for the week after the history (or ``week``).
 
     ``step`` is called with the name of each stage as it starts (for a progress display).
@@ -122,7 +133,7 @@ def run_plan(cfg: CenterConfig, history: pl.DataFrame, agents: pl.DataFrame,
     step("staffing")
     req = staff_requirements(fc.forecast, cfg)
     step("roster")
-    sched = schedule_week(cfg, req, agents, leave, fc.week, time_limit_s=time_limit_s)
+    sched = schedule_week(cfg, req, agents, leave, fc.week, time_limit_s=time_limit_s, work=work)
     return PlanResult(fc.week, fc, req, sched, summarise(cfg, fc.forecast, req, sched))
 
 

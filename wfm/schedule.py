@@ -50,6 +50,10 @@ class ScheduleStage:
     wall_time_s: float
     violations: list = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
+    #: deterministic work spent, and the searches the time limit cut short (empty: any
+    #: machine gives this roster for these inputs)
+    work: float = 0.0
+    wall_cut: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------------ to the solver
@@ -246,7 +250,7 @@ def leave_frame(result) -> pl.DataFrame:
 def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.DataFrame,
                   leave: pl.DataFrame | None = None, week: date | None = None,
                   *, time_limit_s: float | None = None, seed: int | None = None,
-                  previous: pl.DataFrame | None = None) -> ScheduleStage:
+                  previous: pl.DataFrame | None = None, work: float | None = None) -> ScheduleStage:
     """Build the week's roster. ``week`` defaults to the Monday of the first requirement.
 
     With ``previous`` (the published roster) it re-plans: see :func:`build_problem`.
@@ -256,7 +260,8 @@ def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
     first = requirements["start"].min().date()
     week = week or (first - timedelta(days=first.weekday()))
     problem = build_problem(cfg, requirements, agents, leave, week, previous)
-    result = solve(problem, time_limit_s=time_limit_s or cfg.rules.time_limit_seconds,
+    limit = time_limit_s or cfg.rules.time_limit_seconds
+    result = solve(problem, time_limit_s=limit, work=work or cfg.rules.solver_work or None,
                    seed=cfg.center.seed if seed is None else seed, workers=2)
     explanation = [c.describe(problem.grid) for c in result.explanation]
     if result.status == "INFEASIBLE":
@@ -264,8 +269,9 @@ def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
         raise ScheduleError(f"no roster satisfies every hard rule. Conflicting rules: {lines}. "
                             "Relax one of them in the center file, add agents, or give leave back")
     if result.status not in ("OPTIMAL", "FEASIBLE"):
-        raise ScheduleError(f"no roster was found within {time_limit_s or cfg.rules.time_limit_seconds:g} s "
-                            f"(solver status {result.status}); give a longer --time-limit")
+        raise ScheduleError(f"{result.message or 'no roster was found'} (time limit {limit:g} s); give a "
+                            "longer --time-limit and a larger --work, or check the contracts against the "
+                            "opening hours")
     roster = roster_frame(result, problem.grid)
     return ScheduleStage(
         roster=roster,
@@ -277,6 +283,8 @@ def schedule_week(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
         wall_time_s=float(result.wall_time_s),
         violations=list(result.violations),
         explanation=explanation,
+        work=float(result.work),
+        wall_cut=tuple(result.wall_cut),
     )
 
 

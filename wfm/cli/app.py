@@ -28,6 +28,19 @@ app = typer.Typer(
 console = Console(stderr=False, highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+def positive_number(value: float | None, flag: str, unit: str) -> float | None:
+    """Refuse a flag's value that is not a finite number > 0 (``nan``, ``inf``, 0, -5) before
+    any work, with the fix."""
+    import math
+
+    from wfm.errors import InputError
+
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise InputError(f"{flag} {value:g} is not a positive number of {unit}",
+                         fix=f"give a finite {flag} > 0, e.g. {flag} 20, or leave it out for the default")
+    return value
+
+
 ConfigOption = typer.Option(
     Path("center.toml"), "--config", "-c", help="The center file (TOML): queues, hours, targets, shifts, contracts, rules."
 )

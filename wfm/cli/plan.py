@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from wfm.cli.app import ConfigOption, app, console, load_config, note, progress
+from wfm.cli.app import positive_number, ConfigOption, app, console, load_config, note, progress
 from wfm.cli.forecast import parse_week
 
 
@@ -20,7 +20,10 @@ def plan(
     sample: bool = typer.Option(False, "--sample", help="Use the bundled sample center instead of files."),
     out: Path = typer.Option(Path("plan"), "--out", "-o", help="Folder for forecast.csv, requirements.csv, roster.csv, plots."),
     week: str = typer.Option(None, help="Monday of the week to plan (default: the week after the history)."),
-    time_limit: float = typer.Option(None, "--time-limit", help="Solver time limit in seconds."),
+    time_limit: float = typer.Option(None, "--time-limit", help="Solver time limit in seconds, a safety cap on the whole solve "
+                                     "(default: [rules] time_limit_seconds)."),
+    work: float = typer.Option(None, "--work", help="Solver work budget in deterministic units: the same inputs and work give "
+                               "the same roster on any machine (default: [rules] solver_work, else 0.12 per second of the time limit)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write forecast.png, coverage.png, roster.png."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
@@ -33,6 +36,8 @@ def plan(
     from wfm.io import read_agents, read_history, read_leave, read_special_days
     from wfm.plan import run_plan, write_plan
 
+    positive_number(time_limit, "--time-limit", "seconds")
+    positive_number(work, "--work", "work units")
     cfg = load_config(config, sample=sample)
     if sample:
         from wfm.grid import next_week_after
@@ -61,7 +66,7 @@ def plan(
 
         special = read_special_days(special_days, cfg).frame if special_days else None
         result = run_plan(cfg, hist, ag, lv, week=parse_week(week), time_limit_s=time_limit, step=step,
-                          special_days=special)
+                          special_days=special, work=work)
         step("writing")
         paths = write_plan(out, result, hist, plots=plots)
         bar.update(task, completed=len(stages))
@@ -91,7 +96,7 @@ def print_summary(s: dict, name: str) -> None:
         ("shifts / agents rostered", f"{s['shifts']} / {s['agents_rostered']}"),
         ("leave granted / refused", f"{s['leave_granted']} / {s['leave_refused']}"),
         ("solver", solver_text(s["solver_status"], s["solver_objective"], s["solver_bound"],
-                               s["solver_seconds"])),
+                               s["solver_seconds"], s.get("solver_cut_by_time_limit", ()))),
     ]
     for r in rows:
         t.add_row(*r)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from wfm.cli.app import ConfigOption, app, console, load_config, note
+from wfm.cli.app import positive_number, ConfigOption, app, console, load_config, note
 
 
 @app.command("schedule")
@@ -19,7 +19,10 @@ def schedule(
                                   "and leave notice counted from the published shift (no leave for a shift in progress)."),
     config: Path = ConfigOption,
     out: Path = typer.Option(Path("roster.csv"), "--out", "-o", help="Roster file to write; coverage.csv and plots go beside it."),
-    time_limit: float = typer.Option(None, "--time-limit", help="Solver time limit in seconds (default: [rules] time_limit_seconds)."),
+    time_limit: float = typer.Option(None, "--time-limit", help="Solver time limit in seconds, a safety cap on the whole solve "
+                                     "(default: [rules] time_limit_seconds)."),
+    work: float = typer.Option(None, "--work", help="Solver work budget in deterministic units: the same inputs and work give "
+                               "the same roster on any machine (default: [rules] solver_work, else 0.12 per second of the time limit)."),
     plots: bool = typer.Option(True, "--plots/--no-plots", help="Write roster.png and coverage.png."),
 ) -> None:
     """Build the roster with CP-SAT: one row per agent activity (shift, break, lunch, leave).
@@ -32,13 +35,15 @@ def schedule(
     from wfm.plan import solver_text
     from wfm.schedule import schedule_week
 
+    positive_number(time_limit, "--time-limit", "seconds")
+    positive_number(work, "--work", "work units")
     cfg = load_config(config)
     req = read_requirements(requirements, cfg).frame
     ag = read_agents(agents, cfg).frame
     lv = read_leave(leave, ag).frame if leave else None
     prev = read_roster(previous).frame if previous else None
     with console.status("building the roster (CP-SAT)..."):
-        stage = schedule_week(cfg, req, ag, lv, time_limit_s=time_limit, previous=prev)
+        stage = schedule_week(cfg, req, ag, lv, time_limit_s=time_limit, previous=prev, work=work)
     for line in stage.explanation:
         note(line)
     files = {out.name: stage.roster, "coverage.csv": stage.coverage}
@@ -50,7 +55,7 @@ def schedule(
     for p in write_outputs(out.parent if str(out.parent) else Path("."), files):
         console.print(f"wrote {p}")
     console.print("solver: " + solver_text(stage.status, stage.objective, stage.bound,
-                                           stage.wall_time_s))
+                                           stage.wall_time_s, stage.wall_cut))
 
 
 @app.command("check")
