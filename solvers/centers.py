@@ -92,7 +92,7 @@ LOAD = (0.6, 1.0)
 SAFETY_BETA = (0.3, 1.2)
 #: Average handle time of a contact (seconds), live and deferred.
 AHT_S = (120, 420)
-#: Deferred work: productive share of an agent's time (DOMAIN.md: 6 h of an 8 h day).
+#: Deferred work: productive share of an agent's time (docs/domain.md section 1: 6 h of an 8 h day).
 DEFERRED_UTILISATION = 0.75
 #: Weekend volume relative to a weekday.
 WEEKEND_FACTOR = (0.5, 1.0)
@@ -112,7 +112,7 @@ DUAL_SHARES = (0.0, 0.1, 0.25, 0.4)
 
 LIVE_QUEUES = ("voice", "chat", "tours")
 DEFERRED_QUEUES = ("email", "backoffice", "outbound")
-#: Pools whose leave notice ``Rules`` knows (DOMAIN.md: chat desk 24 h, cloud agents 2 h).
+#: Pools whose leave notice ``Rules`` knows (docs/domain.md section 4: chat desk 24 h, cloud agents 2 h).
 DESK, CLOUD = "chat_desk", "cloud"
 
 
