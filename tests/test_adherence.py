@@ -287,3 +287,37 @@ def test_attendance_rules_come_from_the_center_file():
     assert (rules.grace_minutes, rules.kept_adherence, rules.late_bounds) == (2, 0.9, (5, 15, 45))
     assert AttendanceRules.from_config(cfg, grace_minutes=7).grace_minutes == 7  # --grace overrides
     assert AttendanceRules.from_config(CenterConfig.from_toml_text("[queues.calls]")).late_bounds == (10, 30, 60)
+
+
+def test_lateness_comes_from_presence_at_the_shift_start_not_the_first_login():
+    r = roster(("P", "shift", (9, 0), (17, 0)))
+    # a short log-in before the shift, then away until 09:40
+    s = states(("P", "available", (8, 0), (8, 10)), ("P", "available", (9, 40), (17, 0)))
+    d = one(agent_days(r, s), "P")
+    assert d["late_min"] == pytest.approx(40) and d["lateness"] == "late_30_60"
+    assert d["pay_factor"] <= 0.9
+    # the mirror: gone at 16:00, a short log-in after the shift does not undo the early leave
+    s = states(("P", "available", (8, 55), (16, 0)), ("P", "available", (17, 30), (17, 35)))
+    d = one(agent_days(r, s), "P")
+    assert d["early_min"] == pytest.approx(60) and d["early_leave"] and d["lateness"] == "on_time"
+    # logged in only outside the shift: absent
+    s = states(("P", "available", (7, 0), (8, 0)), ("P", "available", (17, 0), (18, 0)))
+    assert one(agent_days(r, s), "P")["status"] == "absent"
+
+
+def test_on_time_and_early_leave_thresholds_are_configurable():
+    from wfm.config import CenterConfig
+
+    r = roster(("Q", "shift", (9, 0), (17, 0)))
+    s = pl.DataFrame({"agent_id": ["Q"], "state": ["available"], "start": [at(9) + timedelta(seconds=1)],
+                      "end": [at(17) - timedelta(seconds=30)]})
+    d = one(agent_days(r, s), "Q")  # one second late, 30 s early: on time, full pay by default
+    assert d["lateness"] == "on_time" and not d["early_leave"] and d["pay_factor"] == 1.0
+    strict = AttendanceRules(on_time_minutes=0, early_leave_minutes=0)
+    d = one(agent_days(r, s, strict), "Q")
+    assert d["lateness"] == "late_lt_10" and d["early_leave"] and d["pay_factor"] == 0.9
+    cfg = CenterConfig.from_toml_text("[queues.calls]\n[adherence]\non_time_minutes = 3\nearly_leave_minutes = 2\n")
+    rules = AttendanceRules.from_config(cfg)
+    assert (rules.on_time_minutes, rules.early_leave_minutes) == (3, 2)
+    with pytest.raises(InputError, match="on_time_minutes"):
+        CenterConfig.from_toml_text("[queues.calls]\n[adherence]\non_time_minutes = 12\n")

@@ -68,12 +68,14 @@ class AttendanceRules:
     #: minutes after and before each scheduled change (shift start/end, break start/end) in which
     #: being in the neighbouring activity still counts as adherent
     grace_minutes: float = 5.0
-    #: a first login at most this many minutes after the shift start is on time
-    on_time_minutes: float = 0.0
+    #: arriving (logged in during the shift for the first time) at most this many minutes after
+    #: the shift start is on time: seconds of log-in latency are no lateness
+    on_time_minutes: float = 1.0
     #: upper bounds (minutes) of the classes late < 10, 10-30, 30-60; beyond the last: absent
     late_bounds: tuple[float, float, float] = (10.0, 30.0, 60.0)
-    #: leaving more than this many minutes before the shift end is an early leave
-    early_leave_minutes: float = 0.0
+    #: leaving (the last log-out inside the shift) more than this many minutes before the shift
+    #: end is an early leave
+    early_leave_minutes: float = 1.0
     #: an agent-day "kept to the schedule" when the agent came (not absent, not on leave) and
     #: adherence >= this; 0.95 forgives about 24 minutes out of activity in an 8-hour shift
     kept_adherence: float = 0.95
@@ -95,6 +97,7 @@ class AttendanceRules:
         """The center's ``[adherence]`` section; keyword arguments override it."""
         a = cfg.adherence
         values = dict(grace_minutes=a.grace_minutes, kept_adherence=a.kept_adherence,
+                      on_time_minutes=a.on_time_minutes, early_leave_minutes=a.early_leave_minutes,
                       late_bounds=tuple(a.late_bounds_minutes), late_or_early_factor=a.late_or_early_pay_factor)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -265,8 +268,10 @@ def agent_days(
     One row per shift: ``agent_id, date, skill, shift_start, shift_end, status`` (worked, absent,
     leave), ``scheduled_min`` (shift length), ``adherent_min, adherence`` (share of the shift spent
     in the scheduled activity, grace applied), ``work_min`` (shift minus breaks), ``worked_min``
-    (minutes in work states that day), ``conformance`` (worked / work), ``first_login, late_min,
-    lateness, last_logout, early_min, early_leave, serving_min, available_min, service_ratio``
+    (minutes in work states that day), ``conformance`` (worked / work), ``first_login`` (of the
+    day), ``arrival`` (first logged-in instant inside the shift), ``late_min`` (arrival - shift
+    start), ``lateness, last_logout`` (of the day), ``departure`` (last logged-in instant inside
+    the shift), ``early_min`` (shift end - departure), ``early_leave, serving_min, available_min, service_ratio``
     ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours`` and
     ``kept``: the agent came (status worked) and adherence >= ``rules.kept_adherence``.
 
@@ -315,17 +320,18 @@ def agent_days(
     worked = daily.filter(pl.col("state").is_in(list(rules.work_states))).group_by(key).agg(
         worked_min=pl.col("minutes").sum())
 
+    presence = _presence(shifts, states)
+
     df = (shifts.join(per_day, on=key, how="left").join(work_min, on=key, how="left")
-          .join(logged, on=key, how="left").join(worked, on=key, how="left")
+          .join(logged, on=key, how="left").join(worked, on=key, how="left").join(presence, on=key, how="left")
           .with_columns(pl.col("adherent_min", "serving_min", "available_min", "work_min", "worked_min").fill_null(0.0))
           .sort(key))
     scheduled = (df["shift_end"] - df["shift_start"]).dt.total_seconds().to_numpy() / 60
-    # a login after the shift ended is no attendance
-    logged_in = (df["first_login"].is_not_null() & (df["first_login"] < df["shift_end"])).to_numpy()
-    late = np.maximum((df["first_login"] - df["shift_start"]).dt.total_seconds().to_numpy(
-        allow_copy=True).astype(float) / 60, 0.0)
-    early = np.maximum((df["shift_end"] - df["last_logout"]).dt.total_seconds().to_numpy(
-        allow_copy=True).astype(float) / 60, 0.0)
+    # lateness and early leave come from presence inside the shift, not the day's first and last
+    # log-in: a log-in before the shift that ends before it starts is no arrival
+    logged_in = df["arrival"].is_not_null().to_numpy()
+    late = (df["arrival"] - df["shift_start"]).dt.total_seconds().to_numpy(allow_copy=True).astype(float) / 60
+    early = (df["shift_end"] - df["departure"]).dt.total_seconds().to_numpy(allow_copy=True).astype(float) / 60
     lateness = rules.lateness(late, logged_in)
     on_leave = _leave_days(df, roster, leave)
     status = np.where(on_leave, LEAVE_DAY, np.where(lateness == ABSENT, ABSENT, "worked"))
@@ -356,10 +362,22 @@ def agent_days(
         kept=pl.Series(worked_day & (adherence >= rules.kept_adherence)),
     ).select(
         "agent_id", "date", "skill", "shift_start", "shift_end", "status", "scheduled_min", "adherent_min",
-        "adherence", "work_min", "worked_min", "conformance", "first_login", "late_min", "lateness",
-        "last_logout", "early_min", "early_leave", "serving_min", "available_min", "service_ratio",
+        "adherence", "work_min", "worked_min", "conformance", "first_login", "arrival", "late_min", "lateness",
+        "last_logout", "departure", "early_min", "early_leave", "serving_min", "available_min", "service_ratio",
         "pay_factor", "paid_hours", "kept",
     )
+
+
+def _presence(shifts: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
+    """``agent_id, date, arrival, departure``: the first and last logged-in instant inside each
+    shift (null when the agent was never logged in during it)."""
+    on = states.filter((pl.col("state") != "logged_out") & (pl.col("end") > pl.col("start")))
+    j = shifts.select("agent_id", "date", "shift_start", "shift_end").join(
+        on.select("agent_id", s0=pl.col("start"), s1=pl.col("end")), on="agent_id").filter(
+        (pl.col("s0") < pl.col("shift_end")) & (pl.col("s1") > pl.col("shift_start")))
+    return j.group_by("agent_id", "date").agg(
+        arrival=pl.max_horizontal("s0", "shift_start").min(),
+        departure=pl.min_horizontal("s1", "shift_end").max())
 
 
 def _unless(mask: np.ndarray, values: np.ndarray) -> pl.Series:

@@ -150,6 +150,11 @@ class AdherenceSection:
     grace_minutes: float = 5.0
     #: an agent-day is "kept to schedule" when the agent came and adherence reaches this
     kept_adherence: float = 0.95
+    #: arriving at most this many minutes after the shift start is on time (seconds of log-in
+    #: latency are no lateness); must be below the first late bound
+    on_time_minutes: float = 1.0
+    #: leaving more than this many minutes before the shift end is an early leave
+    early_leave_minutes: float = 1.0
     #: lateness classes: on time, late < 10, 10-30, 30-60, > 60 minutes = absent the whole day
     late_bounds_minutes: list[float] = field(default_factory=lambda: [10.0, 30.0, 60.0])
     #: pay factor cap for a late start or an early leave
@@ -164,6 +169,12 @@ class AdherenceSection:
         if len(b) != 3 or not 0 < b[0] < b[1] < b[2]:
             raise ConfigError(f"{b} are not three increasing minute bounds", column=f"{where}.late_bounds_minutes",
                               fix="give e.g. [10, 30, 60]")
+        if not 0 <= self.on_time_minutes < b[0]:
+            raise ConfigError(f"on_time_minutes = {self.on_time_minutes:g} is impossible", column=f"{where}.on_time_minutes",
+                              fix=f"give 0 or more minutes, below the first late bound ({b[0]:g})")
+        if self.early_leave_minutes < 0:
+            raise ConfigError("early_leave_minutes is negative", column=f"{where}.early_leave_minutes",
+                              fix="give 0 or more minutes")
 
 
 @dataclass
