@@ -168,7 +168,11 @@ def test_team_measures():
     t = team.row(-1, named=True)
     # kept: A only (B 69 % adherence, C absent) -> 1 / 3
     assert (t["agents"], t["kept"], t["absent"]) == (3, 1, 1)
-    assert t["schedule_adherence"] == pytest.approx(1 / 3) and not t["adherence_ok"]
+    assert t["kept_share"] == pytest.approx(1 / 3) and not t["kept_ok"] and t["kept_target"] == 0.99
+    # time-based adherence and conformance of the same days, each under its own name
+    # adherent: A 475, B 83, C 0 of 480 + 120 + 480; worked: A 440, B 83 of work 450 + 120 + 480
+    assert t["time_adherence"] == pytest.approx((475 + 83) / 1080)
+    assert t["conformance"] == pytest.approx((440 + 83) / 1050)
     # logged: A 180 + 40 + 260 = 480, B 120 -> 600; aux + break: B's 37 aux (lunch is not aux)
     assert t["aux_share"] == pytest.approx(37 / 600) and not t["aux_ok"]  # 6.2 % is not < 6 %
     # occupancy: serving B 50 + 3 = 53; available A 440 + B 30 = 470 -> 53 / 523
@@ -256,9 +260,15 @@ def test_cli_adherence_writes_tables_report_and_chart(tmp_path, capsys):
     assert {"agent_days.csv", "agents.csv", "team.csv", "warnings.csv", "warning_events.csv", "report.md",
             "adherence_by_agent.png"} <= names
     assert not any(n.startswith(".") for n in names)  # no temporary files left
-    assert "agents not on the roster are not measured (1): SUP" in " ".join(capsys.readouterr().err.split())
+    captured = capsys.readouterr()
+    assert "agents not on the roster are not measured (1): SUP" in " ".join(captured.err.split())
     report = (out / "report.md").read_text()
-    assert "| schedule adherence (kept / rostered) | 33.3% | >= 99% | **FAIL** |" in report
+    assert "| agents kept to schedule (kept agent-days / rostered) | 33.3% | >= 99% | **FAIL** |" in report
+    assert "| time-based adherence (time in the scheduled activity / scheduled time) | 51.7% |" in report
+    assert "| conformance (worked time / scheduled work time) | 49.8% |" in report
+    out_text = " ".join(captured.out.split())
+    assert "agents kept to schedule 33.3% of 3 agent-days (target 99%); time-based adherence 51.7%; " \
+           "conformance 49.8%" in out_text
     assert "| C | 0 | 1 | 2 | no |" in report  # C absent without leave: 2 warnings
     days = pl.read_csv(out / "agent_days.csv")
     assert days.filter(pl.col("agent_id") == "B")["paid_hours"].item() == pytest.approx(1.5)
@@ -321,3 +331,13 @@ def test_on_time_and_early_leave_thresholds_are_configurable():
     assert (rules.on_time_minutes, rules.early_leave_minutes) == (3, 2)
     with pytest.raises(InputError, match="on_time_minutes"):
         CenterConfig.from_toml_text("[queues.calls]\n[adherence]\non_time_minutes = 12\n")
+
+
+def test_chart_draws_the_target_against_the_measure_it_is_for():
+    from wfm.cli.measure import plot_adherence_by_agent
+
+    per = agent_summary(agent_days(roster(*ROSTER_A, *ROSTER_B, *ROSTER_C), states(*STATES_A, *STATES_B)))
+    fig = plot_adherence_by_agent(per, AttendanceRules().kept_adherence, 0.99)
+    lines = {ln.get_label(): ln.get_xdata()[0] for ax in fig.axes for ln in ax.get_lines()}
+    assert lines["target 99% of agent-days kept"] == 0.99
+    assert lines["a day is kept at >= 95% time adherence"] == 0.95

@@ -411,14 +411,19 @@ def team_days(
 ) -> pl.DataFrame:
     """Team measures per date and for the whole period (``date`` null on the last row).
 
-    * ``schedule_adherence`` = agents who kept to their schedule / agents rostered to work
-      (leave days excluded; "kept" = came and adherence >= ``rules.kept_adherence``, see
-      :func:`agent_days`);
+    * ``kept_share`` (agents kept to schedule: the target's "schedule adherence" of
+      ``docs/domain.md``) = agent-days kept / agent-days rostered to work (leave days excluded;
+      "kept" = came and adherence >= ``rules.kept_adherence``, see :func:`agent_days`), with
+      ``kept_target`` (``adherence_target``) and ``kept_ok``;
+    * ``time_adherence`` = minutes in the scheduled activity / scheduled minutes (absent days
+      count 0);
+    * ``conformance`` = minutes worked / scheduled work minutes;
     * ``aux_share`` = minutes in ``rules.aux_states`` (aux, break) / logged-in minutes
       (lunch is neither aux nor counted against the target);
     * ``occupancy`` = serving minutes (on contact + after-contact work) / (serving + available).
 
-    Each measure comes with its target and a ``*_ok`` pass flag. Defaults from DOMAIN.md section 2.
+    The kept share, aux share and occupancy come with a target and a ``*_ok`` pass flag.
+    Defaults from DOMAIN.md section 2.
 
     >>> from datetime import date, datetime as dt
     >>> r = pl.DataFrame({"agent_id": ["a", "b"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift"] * 2,
@@ -426,7 +431,7 @@ def team_days(
     >>> s = pl.DataFrame({"agent_id": ["a", "a"], "state": ["on_contact", "available"],
     ...                   "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 10, 30)],
     ...                   "end": [dt(2026, 11, 2, 10, 30), dt(2026, 11, 2, 11)]})
-    >>> team_days(agent_days(r, s), s).select("schedule_adherence", "occupancy").row(-1)  # b never came
+    >>> team_days(agent_days(r, s), s).select("kept_share", "occupancy").row(-1)  # b never came
     (0.5, 0.75)
     """
     rules = rules or AttendanceRules()
@@ -438,18 +443,22 @@ def team_days(
         serving_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.serving_states))).sum(),
         available_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.available_states))).sum(),
     )
-    people = measured.group_by("date").agg(agents=pl.len().cast(pl.Int64), kept=pl.col("kept").sum().cast(pl.Int64),
-                                           absent=(pl.col("status") == ABSENT).sum().cast(pl.Int64))
+    people = measured.group_by("date").agg(
+        agents=pl.len().cast(pl.Int64), kept=pl.col("kept").sum().cast(pl.Int64),
+        absent=(pl.col("status") == ABSENT).sum().cast(pl.Int64),
+        **{c: pl.col(c).sum().cast(pl.Float64) for c in ("adherent_min", "scheduled_min", "worked_min", "work_min")})
     per = people.join(tot, on="date", how="left").with_columns(pl.col(tot.columns[1:]).fill_null(0.0)).sort("date")
     total = per.select(pl.lit(None, pl.Date).alias("date"), pl.exclude("date").sum())
     per = pl.concat([per, total.cast(per.schema)])
     return per.with_columns(
-        schedule_adherence=_ratio(pl.col("kept"), pl.col("agents")),
+        kept_share=_ratio(pl.col("kept"), pl.col("agents")),
+        time_adherence=_ratio(pl.col("adherent_min"), pl.col("scheduled_min")),
+        conformance=_ratio(pl.col("worked_min"), pl.col("work_min")),
         aux_share=_ratio(pl.col("aux_min"), pl.col("logged_min")),
         occupancy=_ratio(pl.col("serving_min"), pl.col("serving_min") + pl.col("available_min")),
     ).with_columns(
-        adherence_target=pl.lit(adherence_target),
-        adherence_ok=pl.col("schedule_adherence") >= adherence_target,
+        kept_target=pl.lit(adherence_target),
+        kept_ok=pl.col("kept_share") >= adherence_target,
         aux_target=pl.lit(max_aux_share),
         aux_ok=pl.col("aux_share") < max_aux_share,
         occupancy_target=pl.lit(min_occupancy),
