@@ -36,6 +36,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
+from solvers.leave import NOTICE_LATE, NOTICE_OK, judge_notice, refusal_rule
+from solvers.types import LeaveKind, LeaveRequest, Rules
 from wfm.errors import InputError
 from wfm.io import LEAVE, ROSTER, STATE_LOG, _unknown, check_table, read_raw
 
@@ -173,17 +175,103 @@ def read_state_log_checked(path, rules: AttendanceRules | None = None) -> pl.Dat
     return check_state_log(read_raw(path), str(path), rules)
 
 
-def read_leave_requests(path) -> pl.DataFrame:
-    """Read leave requests (``agent_id, start, end, kind, requested_at``)."""
+def read_leave_requests(path, cfg=None) -> pl.DataFrame:
+    """Read leave requests (``agent_id, start, end, kind, requested_at``), or the scheduler's
+    ``leave_decisions.csv`` (the same columns plus ``granted, reason``): an unknown leave kind
+    (of ``cfg.leave``, else the default kinds) is an error naming the row and the known kinds."""
+    from wfm.config import CenterConfig
+
     file = str(path)
-    df = check_table(read_raw(path), LEAVE, file)
+    raw = read_raw(path)
+    decided = "granted" in raw.columns
+    df = check_table(raw.drop([c for c in ("granted", "reason") if c in raw.columns]), LEAVE, file)
     _first_bad(df["end"] <= df["start"], file, "end", "the leave ends before it starts", "end must be after start")
+    _unknown(df, "kind", list((cfg or CenterConfig()).leave), file, "leave kind")
+    if decided:
+        text = raw["granted"].cast(pl.String).str.strip_chars().str.to_lowercase()
+        _first_bad(~text.is_in(["true", "false"]), file, "granted", "granted is not true or false",
+                   "give the leave_decisions.csv written by wfm schedule or wfm plan")
+        reason = raw["reason"].cast(pl.String).fill_null("") if "reason" in raw.columns else pl.lit("")
+        df = df.with_columns(granted=text == "true", reason=reason)
     return df
 
 
 def _first_bad(mask: pl.Series, file: str, column: str, problem: str, fix: str) -> None:
     if mask.any():
         raise InputError(problem, file=file, row=int(mask.arg_true()[0]) + 2, column=column, fix=fix)
+
+
+# ------------------------------------------------------------------------- leave: the notice rule
+@dataclass
+class LeavePolicy:
+    """How leave requests are judged: the notice per contract and kind (the scheduler's
+    :class:`solvers.types.Rules`), each agent's contract and the earliest start of its shifts.
+
+    The rule is :func:`solvers.leave.judge_notice`, the scheduler's own.
+
+    >>> LeavePolicy(contract_of={"a": "cloud"}).notice_min("a", "personal")
+    120
+    """
+
+    rules: Rules = field(default_factory=Rules)
+    #: agent_id -> contract (the scheduler's pool); agents not listed get the default notice
+    contract_of: Mapping[str, str] = field(default_factory=dict)
+    #: contract -> earliest shift start (minutes after midnight); key "" for agents without one
+    first_start: Mapping[str, int] = field(default_factory=dict)
+    kinds: Mapping[str, LeaveKind] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.kinds = dict(self.kinds or self.rules.leave_kinds)
+
+    def notice_min(self, agent: str, kind: str) -> int:
+        return self.rules.leave_notice_min(self.contract_of.get(agent, ""), kind)
+
+    @classmethod
+    def from_config(cls, cfg, contract_of: Mapping[str, str] | None = None) -> LeavePolicy:
+        """The center's leave policy (:mod:`wfm.leave`) for agents of known contracts."""
+        from wfm.leave import first_start_min, solver_rules
+
+        rules = solver_rules(cfg)
+        starts = {c: first_start_min(cfg, c) for c in cfg.contracts} | {"": first_start_min(cfg, None)}
+        return cls(rules, dict(contract_of or {}), starts)
+
+
+def judge_leave(leave: pl.DataFrame, roster: pl.DataFrame, policy: LeavePolicy | None = None) -> pl.DataFrame:
+    """Each leave request judged by the notice rule against the roster's shifts, or taken from the
+    scheduler's decisions (``granted, reason`` columns of ``leave_decisions.csv``).
+
+    Adds ``notice_rule`` (ok, notice, in_progress, invalid, refused: refused by another rule,
+    e.g. coverage), ``reference`` (the shift start the notice counts to), ``given_h, needed_h``,
+    ``taken`` (it counts as leave: in time, or with too little notice (a warning); not when
+    filed during the shift in progress or refused by another rule), ``pay_deduction`` and
+    ``certificate`` of its kind.
+    """
+    policy = policy or LeavePolicy()
+    shifts: dict[str, list] = {}
+    for a, s0, s1 in roster.filter(pl.col("activity") == "shift").select("agent_id", "start", "end").iter_rows():
+        shifts.setdefault(a, []).append((s0, s1))
+    decided = "granted" in leave.columns
+    rows = []
+    for r in leave.iter_rows(named=True):
+        req = LeaveRequest(r["agent_id"], r["start"], r["end"], r["kind"], r["requested_at"])
+        contract = policy.contract_of.get(req.agent_id, "")
+        first = policy.first_start.get(contract, policy.first_start.get("", 0))
+        v = judge_notice(req, policy.notice_min(req.agent_id, req.kind), shifts.get(req.agent_id, ()), first)
+        rule = v.rule
+        if decided:  # the scheduler's decision stands; its reason says which rule refused
+            rule = NOTICE_OK if r["granted"] else (refusal_rule(r["reason"] or "") or "refused")
+        kind = policy.kinds.get(req.kind)
+        rows.append((rule, v.reference, v.given_h, v.needed_h, rule in (NOTICE_OK, NOTICE_LATE),
+                     1.0 if kind is None else kind.pay_deduction, bool(kind and kind.certificate)))
+    schema = {"notice_rule": pl.String, "reference": pl.Datetime("us"), "given_h": pl.Float64,
+              "needed_h": pl.Float64, "taken": pl.Boolean, "pay_deduction": pl.Float64, "certificate": pl.Boolean}
+    return leave.hstack(pl.DataFrame(rows, schema=schema, orient="row"))
+
+
+def _judged(leave: pl.DataFrame | None, roster: pl.DataFrame) -> pl.DataFrame | None:
+    if leave is None or "taken" in leave.columns:
+        return leave
+    return judge_leave(leave, roster)
 
 
 # ------------------------------------------------------------------------- per agent and day
@@ -333,7 +421,7 @@ def agent_days(
     late = (df["arrival"] - df["shift_start"]).dt.total_seconds().to_numpy(allow_copy=True).astype(float) / 60
     early = (df["shift_end"] - df["departure"]).dt.total_seconds().to_numpy(allow_copy=True).astype(float) / 60
     lateness = rules.lateness(late, logged_in)
-    on_leave = _leave_days(df, roster, leave)
+    on_leave, leave_kind, deduction, certificate = _leave_days(df, roster, _judged(leave, roster))
     status = np.where(on_leave, LEAVE_DAY, np.where(lateness == ABSENT, ABSENT, "worked"))
     worked_day = status == "worked"
     lateness = np.where(on_leave, LEAVE_DAY, lateness)
@@ -358,13 +446,17 @@ def agent_days(
         early_leave=pl.Series(early_leave),
         service_ratio=_unless(on_leave, ratio),
         pay_factor=pl.Series(factor),
-        paid_hours=pl.Series(scheduled / 60 * factor),
+        # a leave day is paid by its kind: personal leave deducts the day, sick leave 40 % of it
+        paid_hours=pl.Series(np.where(on_leave, scheduled / 60 * (1 - deduction), scheduled / 60 * factor)),
+        leave_kind=pl.Series(list(leave_kind), dtype=pl.String),
+        pay_deduction=_unless(~on_leave, deduction),
+        certificate_needed=pl.Series(on_leave & certificate),
         kept=pl.Series(worked_day & (adherence >= rules.kept_adherence)),
     ).select(
         "agent_id", "date", "skill", "shift_start", "shift_end", "status", "scheduled_min", "adherent_min",
         "adherence", "work_min", "worked_min", "conformance", "first_login", "arrival", "late_min", "lateness",
         "last_logout", "departure", "early_min", "early_leave", "serving_min", "available_min", "service_ratio",
-        "pay_factor", "paid_hours", "kept",
+        "pay_factor", "paid_hours", "kept", "leave_kind", "pay_deduction", "certificate_needed",
     )
 
 
@@ -385,18 +477,37 @@ def _unless(mask: np.ndarray, values: np.ndarray) -> pl.Series:
     return pl.Series(np.where(mask, np.nan, values).astype(float)).fill_nan(None)
 
 
-def _leave_days(df: pl.DataFrame, roster: pl.DataFrame, leave: pl.DataFrame | None) -> np.ndarray:
-    """Which shifts (rows of ``df``) are covered by a roster leave row or an overlapping leave request."""
+def _leave_days(df: pl.DataFrame, roster: pl.DataFrame, leave: pl.DataFrame | None):
+    """Which shifts (rows of ``df``) are leave days, by a roster leave row or a leave request
+    taken (see :func:`judge_leave`), with the leave's kind, pay deduction and certificate need.
+
+    A roster leave row without a request of known kind is unpaid (deduction 1)."""
     key = ["agent_id", "date"]
     rows = df.select(*key, "shift_start", "shift_end").with_row_index("_i")
-    hit = rows.join(roster.filter(pl.col("activity") == "leave").select(*key).unique(), on=key, how="semi")["_i"]
+    n = df.height
+    on = np.zeros(n, dtype=bool)
+    kind = np.full(n, None, dtype=object)
+    deduction = np.ones(n)
+    cert = np.zeros(n, dtype=bool)
+    on[rows.join(roster.filter(pl.col("activity") == "leave").select(*key).unique(), on=key, how="semi")["_i"]
+       .to_numpy()] = True
     if leave is not None and leave.height:
-        req = rows.join(leave.select("agent_id", l0=pl.col("start"), l1=pl.col("end")), on="agent_id").filter(
-            (pl.col("l0") < pl.col("shift_end")) & (pl.col("l1") > pl.col("shift_start")))["_i"]
-        hit = pl.concat([hit, req])
-    out = np.zeros(df.height, dtype=bool)
-    out[hit.to_numpy()] = True
-    return out
+        taken = leave.filter(pl.col("taken"))
+        req = rows.join(taken.select("agent_id", "kind", "pay_deduction", "certificate", l0=pl.col("start"),
+                                     l1=pl.col("end")), on="agent_id").filter(
+            (pl.col("l0") < pl.col("shift_end")) & (pl.col("l1") > pl.col("shift_start"))).unique("_i", keep="first")
+        # a roster leave row of that day: the request filed for the day gives its kind
+        day = rows.join(taken.select("agent_id", "kind", "pay_deduction", "certificate",
+                                     date=pl.col("start").dt.date()), on=key).unique("_i", keep="first")
+        day = day.filter(pl.Series(on[day["_i"].to_numpy()]))
+        for part in (day, req):
+            i = part["_i"].to_numpy()
+            if i.size:
+                on[i] = True
+                kind[i] = part["kind"].to_list()
+                deduction[i] = part["pay_deduction"].to_numpy()
+                cert[i] = part["certificate"].to_numpy()
+    return on, kind, deduction, cert
 
 
 # ------------------------------------------------------------------------- team
@@ -473,15 +584,13 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 # ------------------------------------------------------------------------- leave and warnings
 @dataclass
 class WarningRules:
-    """Leave notice and warnings (DOMAIN.md section 4).
+    """Warnings for leave and absence (DOMAIN.md section 4); the notice itself is
+    :class:`LeavePolicy`'s (the scheduler's rule, per contract and kind).
 
-    >>> WarningRules(notice_hours={"cloud": 2}).notice("cloud"), WarningRules().notice("chat")
-    (2.0, 24.0)
+    >>> WarningRules().suspend_at
+    3
     """
 
-    #: notice a leave request needs, hours, per skill (pool); others use ``default_notice_hours``
-    notice_hours: Mapping[str, float] = field(default_factory=dict)
-    default_notice_hours: float = 24.0
     late_notice_warnings: int = 1
     absence_warnings: int = 2
     #: this many warnings within ``window_days`` suspend the agent for ``suspension_days``
@@ -489,21 +598,16 @@ class WarningRules:
     window_days: int = 183
     suspension_days: int = 30
 
-    def notice(self, skill: str | None) -> float:
-        return float(self.notice_hours.get(skill or "", self.default_notice_hours))
 
-    @classmethod
-    def from_config(cls, cfg) -> WarningRules:
-        """Notice periods from the center's ``[rules]`` (``leave_notice_hours``, ``default_notice_hours``)."""
-        return cls(notice_hours=dict(cfg.rules.leave_notice_hours), default_notice_hours=cfg.rules.default_notice_hours)
-
-
-def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: WarningRules | None = None) -> pl.DataFrame:
+def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: WarningRules | None = None,
+                   policy: LeavePolicy | None = None) -> pl.DataFrame:
     """Every event that earns warnings: ``agent_id, at, event, detail, warnings``.
 
-    ``late_notice``: a leave request filed less than the notice (of the agent's skill that day,
-    else the default) before the leave starts, or after it started. ``absent_without_leave``: an
-    agent-day with status absent (see :func:`agent_days`).
+    ``late_notice``: leave taken with less notice than its kind and the agent's contract need
+    (:func:`judge_leave`; a request filed during the shift in progress is no leave: the day is
+    measured, and not coming is an absence). ``absent_without_leave``: an agent-day with status
+    absent (see :func:`agent_days`). ``leave`` is judged here against the shifts of ``days``
+    (``shift_start, shift_end``) with ``policy`` unless it is judged already.
     """
     rules = rules or WarningRules()
     schema = {"agent_id": pl.String, "at": pl.Datetime("us"), "event": pl.String, "detail": pl.String,
@@ -515,18 +619,17 @@ def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: Warnin
         detail=pl.format("shift {} absent", pl.col("shift_start").dt.strftime("%Y-%m-%d %H:%M")),
         warnings=pl.lit(rules.absence_warnings, pl.Int64)))
     if leave is not None and leave.height:
-        skill = days.select("agent_id", "date", "skill").unique(["agent_id", "date"])
-        req = leave.with_columns(date=pl.col("start").dt.date()).join(skill, on=["agent_id", "date"], how="left")
-        notice_h = np.array([rules.notice(s) for s in req["skill"].to_list()], dtype=float)
-        given_h = (req["start"] - req["requested_at"]).dt.total_seconds().to_numpy() / 3600
-        late = req.filter(pl.Series(given_h < notice_h)).with_columns(
-            given=pl.Series((given_h)[given_h < notice_h]), need=pl.Series(notice_h[given_h < notice_h]))
+        if "taken" not in leave.columns:
+            shifts = days.select("agent_id", activity=pl.lit("shift"), start=pl.col("shift_start"),
+                                 end=pl.col("shift_end"))
+            leave = judge_leave(leave, shifts, policy)
+        late = leave.filter(pl.col("taken") & (pl.col("notice_rule") == NOTICE_LATE))
         parts.append(late.select(
             "agent_id", at=pl.col("requested_at"), event=pl.lit("late_notice"),
-            detail=pl.format("leave from {} filed {} h {}, {} h notice needed",
-                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").abs().round(1),
-                             pl.when(pl.col("given") >= 0).then(pl.lit("before")).otherwise(pl.lit("after it began")),
-                             pl.col("need")),
+            detail=pl.format("{} leave from {} filed {} h before the shift at {}, {} h notice needed",
+                             pl.col("kind"), pl.col("start").dt.strftime("%Y-%m-%d %H:%M"),
+                             pl.col("given_h").round(1), pl.col("reference").dt.strftime("%Y-%m-%d %H:%M"),
+                             pl.col("needed_h")),
             warnings=pl.lit(rules.late_notice_warnings, pl.Int64)))
     return pl.concat([p.cast(schema) for p in parts]).sort("agent_id", "at")
 
@@ -535,6 +638,7 @@ def leave_warnings(
     days: pl.DataFrame,
     leave: pl.DataFrame | None = None,
     rules: WarningRules | None = None,
+    policy: LeavePolicy | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Warnings per agent and the events behind them.
 
@@ -550,7 +654,7 @@ def leave_warnings(
     [2]
     """
     rules = rules or WarningRules()
-    events = warning_events(days, leave, rules)
+    events = warning_events(days, leave, rules, policy)
     agents = days.select("agent_id").unique().sort("agent_id")
     susp_from: dict[str, datetime] = {}
     for agent, grp in events.group_by("agent_id"):

@@ -332,7 +332,8 @@ class RulesSection:
     min_rest_hours: float = 11.0
     handover_minutes: int = 15
     continuous_coverage: bool = True
-    #: notice for leave per pool (the contract name); unlisted pools use default_notice_hours
+    #: notice for leave per contract (agents.csv 'contract'), hours; unlisted contracts use
+    #: default_notice_hours; a [leave.KIND] may set its own notice or be exempt
     leave_notice_hours: dict[str, float] = field(default_factory=dict)
     default_notice_hours: float = 24.0
     time_limit_seconds: float = 20.0
@@ -341,6 +342,42 @@ class RulesSection:
         if self.min_rest_hours < 0 or self.handover_minutes < 0 or self.default_notice_hours < 0:
             raise ConfigError("a rule is negative", column=where, fix="rest, handover and notice are >= 0")
         _positive(self.time_limit_seconds, f"{where}.time_limit_seconds")
+
+
+@dataclass
+class LeaveKindSection:
+    """A kind of leave, ``[leave.KIND]`` (DOMAIN.md section 4): its notice, pay effect, paperwork.
+
+    ``personal`` (the contract's notice, the day's pay deducted), ``sick`` (no notice, 40 %
+    deducted, certificate) and ``annual`` (the contract's notice, paid) are known by default;
+    a ``[leave.KIND]`` section changes one of them or adds a kind.
+    """
+
+    #: notice this kind needs, hours; unset: the contract's notice ([rules] leave_notice_hours)
+    notice_hours: float | None = None
+    #: no notice needed (sick leave is called in when it happens); a shift in progress still
+    #: cannot be taken as leave
+    notice_exempt: bool = False
+    #: share of the day's pay deducted (1 = the whole day, 0.4 = 40 %)
+    pay_deduction: float = 1.0
+    #: a certificate must be handed in
+    certificate: bool = False
+
+    def validate(self, where: str) -> None:
+        _fraction(self.pay_deduction, f"{where}.pay_deduction")
+        if self.notice_hours is not None and self.notice_hours < 0:
+            raise ConfigError("notice_hours is negative", column=f"{where}.notice_hours", fix="give 0 or more hours")
+        if self.notice_hours is not None and self.notice_exempt:
+            raise ConfigError("notice_hours is given for a kind exempt from notice", column=f"{where}.notice_hours",
+                              fix="drop notice_hours, or set notice_exempt = false")
+
+
+#: the leave kinds every center knows (DOMAIN.md section 4); [leave.KIND] overrides or adds
+DEFAULT_LEAVE_KINDS = {
+    "personal": LeaveKindSection(pay_deduction=1.0),
+    "sick": LeaveKindSection(notice_exempt=True, pay_deduction=0.4, certificate=True),
+    "annual": LeaveKindSection(pay_deduction=0.0),
+}
 
 
 @dataclass
@@ -358,6 +395,9 @@ class CenterConfig:
     shifts: dict[str, ShiftSection] = field(default_factory=dict)
     contracts: dict[str, ContractSection] = field(default_factory=dict)
     rules: RulesSection = field(default_factory=RulesSection)
+    #: leave kinds by name, ``[leave.KIND]``; the defaults of :data:`DEFAULT_LEAVE_KINDS` are always known
+    leave: dict[str, LeaveKindSection] = field(
+        default_factory=lambda: {k: dataclasses.replace(v) for k, v in DEFAULT_LEAVE_KINDS.items()})
     source: str = "config"
 
     # ----------------------------------------------------------------- loading
@@ -414,6 +454,19 @@ class CenterConfig:
                 if s not in self.shifts:
                     raise ConfigError(f"unknown shift {s!r}", column=f"contracts.{name}.shifts",
                                       fix=_did_you_mean(s, self.shifts, "shift"))
+        # leave notice is keyed by contract, for the scheduler and adherence alike
+        for pool in self.rules.leave_notice_hours:
+            if self.contracts and pool not in self.contracts:
+                raise ConfigError(f"unknown contract {pool!r}", column=f"rules.leave_notice_hours.{pool}",
+                                  fix="notice is set per contract (agents.csv 'contract'); "
+                                  + _did_you_mean(pool, self.contracts, "contract"))
+            if self.rules.leave_notice_hours[pool] < 0:
+                raise ConfigError("the notice is negative", column=f"rules.leave_notice_hours.{pool}",
+                                  fix="give 0 or more hours")
+        for name, kind in self.leave.items():
+            kind.validate(f"leave.{name}")
+        self.leave = {**{k: dataclasses.replace(v) for k, v in DEFAULT_LEAVE_KINDS.items() if k not in self.leave},
+                      **self.leave}
 
     # ----------------------------------------------------------------- helpers
     @property

@@ -21,9 +21,11 @@ from wfm.adherence import (
     LATE_LT_10,
     ON_TIME,
     AttendanceRules,
+    LeavePolicy,
     WarningRules,
     agent_days,
     agent_summary,
+    judge_leave,
     leave_warnings,
     read_leave_requests,
     read_roster_checked,
@@ -59,6 +61,11 @@ def adherence(
                                                 "defaults from DOMAIN.md when not given.")] = None,
     grace: Annotated[float | None, typer.Option("--grace", help="Minutes of grace around each scheduled change "
                                                 "(default: [adherence] grace_minutes, 5).")] = None,
+    agents: Annotated[Path | None, typer.Option("--agents", help="Agents (agent_id, contract, skills): the "
+                                                "contract sets each agent's leave notice, as in scheduling "
+                                                "(or give a 'contract' column in the roster).")] = None,
+    leave_decisions: Annotated[Path | None, typer.Option("--leave-decisions", help="leave_decisions.csv of wfm "
+                                                         "schedule / wfm plan: what was granted stands.")] = None,
 ) -> None:
     """Adherence, conformance, lateness, pay factors and warnings per agent and day, team measures."""
     cfg = load_config(config) if config else None
@@ -67,13 +74,25 @@ def adherence(
     ros = read_roster_checked(roster)
     log = read_state_log_checked(states, rules)
     _known_agents(log, ros, str(states))
-    req = read_leave_requests(leave) if leave else None
+    center = cfg or CenterConfig()
+    contract_of = _contracts(ros, agents, center)
+    parts = [read_leave_requests(p, center) for p in (leave_decisions, leave) if p]
+    req = None
+    if parts:
+        # a request in both files is judged by the scheduler's decision
+        req = pl.concat(parts, how="diagonal_relaxed").unique(
+            ["agent_id", "start", "end", "kind", "requested_at"], keep="first", maintain_order=True)
+        unknown = sorted(set(req["agent_id"]) - set(contract_of))
+        if unknown and center.rules.leave_notice_hours:
+            note(f"no contract for {len(unknown)} agent(s) with leave ({', '.join(unknown[:5])}): held to the "
+                 f"default notice of {center.rules.default_notice_hours:g} h; give --agents or a 'contract' column "
+                 "in the roster")
+        req = judge_leave(req, ros, LeavePolicy.from_config(center, contract_of))
     days = agent_days(ros, log, rules, leave=req)
     team = team_days(days, log, rules, adherence_target=targets.adherence, max_aux_share=targets.max_aux_share,
                      min_occupancy=targets.min_occupancy)
     per_agent = agent_summary(days)
-    warn_rules = WarningRules.from_config(cfg) if cfg else WarningRules()
-    warnings, events = leave_warnings(days, req, warn_rules)
+    warnings, events = leave_warnings(days, req, WarningRules())
     files = {
         "agent_days.csv": days,
         "agents.csv": per_agent,
@@ -161,6 +180,19 @@ def logs(
 def _csv_seconds(df: pl.DataFrame) -> Callable[[Path], None]:
     """A writer for :func:`wfm.io.write_outputs`: CSV with times to the second."""
     return lambda path: df.write_csv(path, datetime_format="%Y-%m-%d %H:%M:%S")
+
+
+def _contracts(roster: pl.DataFrame, agents: Path | None, cfg: CenterConfig) -> dict[str, str]:
+    """agent_id -> contract, from ``--agents`` (checked against the center's contracts) or the
+    roster's optional ``contract`` column."""
+    from wfm.io import read_agents
+
+    out: dict[str, str] = {}
+    if "contract" in roster.columns:
+        out |= {a: c for a, c in roster.select("agent_id", "contract").unique("agent_id").iter_rows() if c}
+    if agents:
+        out |= dict(read_agents(agents, cfg).frame.select("agent_id", "contract").iter_rows())
+    return out
 
 
 def _known_agents(log: pl.DataFrame, roster: pl.DataFrame, file: str) -> None:
