@@ -415,6 +415,13 @@ class CenterConfig:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"not valid TOML ({exc})", file=source, fix="fix the syntax at that line") from None
+        # [leave.KIND] of a default kind changes only the keys it gives
+        leave = raw.get("leave")
+        if isinstance(leave, dict):
+            for name, given in leave.items():
+                if name in DEFAULT_LEAVE_KINDS and isinstance(given, dict):
+                    base = {k: v for k, v in dataclasses.asdict(DEFAULT_LEAVE_KINDS[name]).items() if v is not None}
+                    leave[name] = {**base, **given}
         try:
             cfg = _build(cls, raw, "", source)
             cfg.source = source
