@@ -241,10 +241,19 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     labels = {ON_TIME: "on time", LATE_LT_10: "late < 10 min", LATE_10_30: "late 10-30 min",
               LATE_30_60: "late 30-60 min", ABSENT: "absent (> 60 min or no login)", "leave": "on leave"}
     out += [_table(["class", "agent-days"], [[labels[k], str(counts.get(k, 0))] for k in labels]), "",
-            (f"Early leaves: {int(days['early_leave'].sum())}. Paid hours: {days['paid_hours'].sum():.1f} of "
+            (f"Early leaves: {int(days['early_leave'].sum())}. Paid hours: "
+             f"{days.filter(pl.col('status') != 'leave')['paid_hours'].sum():.1f} of "
              f"{days.filter(pl.col('status') != 'leave')['scheduled_min'].sum() / 60:.1f} rostered "
              f"(pay factor by in-shift service ratio; late or early caps it at {rules.late_or_early_factor:.0%})."),
             ""]
+    on_leave = days.filter(pl.col("status") == "leave")
+    if on_leave.height:
+        kinds = on_leave.group_by(pl.col("leave_kind").fill_null("unknown kind")).agg(
+            n=pl.len(), ded=pl.col("pay_deduction").sum()).sort("leave_kind")
+        out += [("Leave days of rostered shifts: " + ", ".join(f"{k} {n}" for k, n, _ in kinds.iter_rows())
+                 + f"; pay deducted {on_leave['pay_deduction'].sum():.2f} day(s), leave hours paid "
+                 f"{on_leave['paid_hours'].sum():.1f}; certificates needed: {int(on_leave['certificate_needed'].sum())}."),
+                ""]
     low = per_agent.filter(pl.col("adherence") < rules.kept_adherence).sort("adherence")
     if low.height:
         out += ["Agents below the kept threshold: " + ", ".join(
