@@ -10,8 +10,11 @@ log (``agent_id, state, start, end``). The measures:
   with its pay factor and the paid hours;
 * per team and day (:func:`team_days`): schedule adherence (agents who kept to their schedule /
   all agents rostered), aux + break share of logged time, occupancy;
-* leave and warnings (:func:`leave_warnings`): leave requests filed with too little notice and
-  absences without leave, counted into warnings and suspensions.
+* leave (:func:`judge_leave`): each request judged by the scheduler's notice rule
+  (:func:`solvers.leave.judge_notice`, per contract and leave kind) or by its decision in
+  ``leave_decisions.csv``;
+* warnings (:func:`leave_warnings`): leave taken with too little notice and absences without
+  leave, counted into warnings and suspensions.
 
 Every threshold is a field of :class:`AttendanceRules` (or :class:`WarningRules`) with its
 default from DOMAIN.md.
@@ -348,8 +351,11 @@ def agent_days(
     roster : the roster (``agent_id, date, activity, start, end[, skill]``), validated.
     states : the state log (``agent_id, state, start, end``), validated.
     rules : thresholds (:class:`AttendanceRules`).
-    leave : optional leave requests (``agent_id, start, end, ...``); a shift they overlap, or a
-        shift with a roster ``leave`` row the same day, is a leave day (not measured, not paid).
+    leave : optional leave requests (``agent_id, start, end, kind, requested_at``), judged by
+        :func:`judge_leave` (here with the default :class:`LeavePolicy` unless judged already);
+        a shift a request *taken* overlaps, or a shift with a roster ``leave`` row the same day,
+        is a leave day: not measured, paid by its kind (``leave_kind, pay_deduction,
+        certificate_needed``; a roster leave row without a request is unpaid).
 
     Returns
     -------
