@@ -416,3 +416,13 @@ def test_cli_adherence_holds_part_timers_to_their_contract_notice(tmp_path, caps
                  "--agents", str(tmp_path / "agents.csv"), "--out", str(out)]) == 0
     events = pl.read_csv(out / "warning_events.csv")
     assert events.filter(pl.col("event") == "late_notice")["agent_id"].to_list() == ["F"]  # P needs 2 h only
+
+
+def test_warning_figures_come_from_the_center_file():
+    from wfm.config import CenterConfig
+
+    cfg = CenterConfig.from_toml_text("[queues.calls]\n[adherence]\nabsence_warnings = 3\nsuspend_at = 4\n")
+    w = WarningRules.from_config(cfg)
+    assert (w.late_notice_warnings, w.absence_warnings, w.suspend_at, w.window_days) == (1, 3, 4, 183)
+    with pytest.raises(InputError, match="suspend_at"):
+        CenterConfig.from_toml_text("[queues.calls]\n[adherence]\nsuspend_at = 0\n")

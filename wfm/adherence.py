@@ -604,6 +604,12 @@ class WarningRules:
     window_days: int = 183
     suspension_days: int = 30
 
+    @classmethod
+    def from_config(cls, cfg) -> WarningRules:
+        """The warning figures of the center's ``[adherence]`` section."""
+        a = cfg.adherence
+        return cls(a.late_notice_warnings, a.absence_warnings, a.suspend_at, a.window_days, a.suspension_days)
+
 
 def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: WarningRules | None = None,
                    policy: LeavePolicy | None = None) -> pl.DataFrame:

@@ -159,6 +159,13 @@ class AdherenceSection:
     late_bounds_minutes: list[float] = field(default_factory=lambda: [10.0, 30.0, 60.0])
     #: pay factor cap for a late start or an early leave
     late_or_early_pay_factor: float = 0.90
+    #: warnings (DOMAIN.md section 4): leave with too little notice, absence without leave, and
+    #: suspension for suspension_days at suspend_at warnings within window_days
+    late_notice_warnings: int = 1
+    absence_warnings: int = 2
+    suspend_at: int = 3
+    window_days: int = 183
+    suspension_days: int = 30
 
     def validate(self, where: str) -> None:
         _fraction(self.kept_adherence, f"{where}.kept_adherence")
@@ -172,6 +179,10 @@ class AdherenceSection:
         if not 0 <= self.on_time_minutes < b[0]:
             raise ConfigError(f"on_time_minutes = {self.on_time_minutes:g} is impossible", column=f"{where}.on_time_minutes",
                               fix=f"give 0 or more minutes, below the first late bound ({b[0]:g})")
+        for name in ("late_notice_warnings", "absence_warnings", "suspend_at", "window_days", "suspension_days"):
+            if getattr(self, name) < (1 if name in ("suspend_at", "window_days") else 0):
+                raise ConfigError(f"{name} = {getattr(self, name)} is impossible", column=f"{where}.{name}",
+                                  fix="give a whole number >= 0 (suspend_at and window_days >= 1)")
         if self.early_leave_minutes < 0:
             raise ConfigError("early_leave_minutes is negative", column=f"{where}.early_leave_minutes",
                               fix="give 0 or more minutes")

@@ -92,7 +92,7 @@ def adherence(
     team = team_days(days, log, rules, adherence_target=targets.adherence, max_aux_share=targets.max_aux_share,
                      min_occupancy=targets.min_occupancy)
     per_agent = agent_summary(days)
-    warnings, events = leave_warnings(days, req, WarningRules())
+    warnings, events = leave_warnings(days, req, WarningRules.from_config(center))
     files = {
         "agent_days.csv": days,
         "agents.csv": per_agent,
