@@ -25,7 +25,7 @@ demo: $(STAMP)
 	  --leave $(C)/leave.csv --out $(OUT)
 	$(BIN)/wfm logs --roster $(OUT)/roster.csv --out $(OUT)/logs
 	$(BIN)/wfm adherence -c $(C)/center.toml --roster $(OUT)/roster.csv --states $(OUT)/logs/states.csv \
-	  --leave $(OUT)/logs/leave.csv --out $(OUT)/adherence
+	  --leave $(OUT)/logs/leave.csv --agents $(C)/agents.csv --out $(OUT)/adherence
 	$(BIN)/wfm kpi -c $(C)/center.toml --forecast $(OUT)/forecast.csv --actuals $(C)/actuals.csv \
 	  --requirements $(OUT)/requirements.csv --roster $(OUT)/roster.csv \
 	  --sessions $(OUT)/logs/sessions.csv --messages $(OUT)/logs/messages.csv --out $(OUT)/kpi

@@ -41,6 +41,7 @@ from .types import (
     Contract,
     Grid,
     LeaveDecision,
+    LeaveKind,
     LeaveRequest,
     PreviousShift,
     Problem,
@@ -55,7 +56,7 @@ from .types import (
 
 __all__ = [
     "Activity", "Agent", "Assignment", "BreakRule", "Conflict", "Contract", "Grid",
-    "LeaveDecision", "LeaveRequest", "PreviousShift", "Problem", "RosterResult", "Rules",
+    "LeaveDecision", "LeaveKind", "LeaveRequest", "PreviousShift", "Problem", "RosterResult", "Rules",
     "ShiftCover", "ShiftRequest", "ShiftTemplate", "SoftViolation", "SolverInputError",
     "check", "explain", "solve",
 ]

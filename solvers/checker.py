@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from .leave import IN_PROGRESS, check_notice, refusal_rule
 from .types import Assignment, Conflict, LeaveDecision, Problem
 
 DAY = 1440
@@ -90,21 +91,12 @@ def check(problem: Problem, assignments: list[Assignment],
         if a is None:
             v("leave for unknown agent", r.agent_id)
             continue
-        # notice, recomputed here from the published roster
-        notice = timedelta(minutes=rules.notice_min(a.pool))
-        touched = []
-        for day, prev in a.previous.items():
-            t = tmpl.get(prev.template)
-            if t is None:
-                continue
-            ps = datetime.combine(day, datetime.min.time()) + timedelta(minutes=prev.start_min)
-            pe = ps + timedelta(minutes=t.length_min)
-            if ps < r.end and r.start < pe:
-                touched.append(ps)
-                if ps <= r.requested_at < pe:
-                    v("leave during a shift in progress", r.agent_id, g.day_of(day))
-        ref = min(touched) if touched else r.start
-        if ref - r.requested_at < notice:
+        # notice, recomputed here from the published roster by the same rule the model applies
+        refusal = check_notice(r, a, rules, g, tmpl).refusal
+        rule = refusal_rule(refusal.reason) if refusal else None
+        if rule == IN_PROGRESS:
+            v("leave during a shift in progress", r.agent_id, g.day_of(r.start.date()))
+        elif rule is not None:
             v("leave notice", r.agent_id, g.day_of(r.start.date()))
         for d in range(n_days):
             d0 = datetime.combine(g.date_of(d), datetime.min.time())

@@ -217,6 +217,36 @@ class LeaveRequest:
 
 
 @dataclass(frozen=True)
+class LeaveKind:
+    """A kind of leave (docs/domain.md section 4): the notice it needs, its pay effect, its paperwork.
+
+    * ``notice_min``: notice this kind needs, minutes; ``None`` = the agent's pool notice
+      (:meth:`Rules.notice_min`).
+    * ``notice_exempt``: no notice needed (sick leave is called in when it happens); a shift
+      already in progress still cannot be taken as leave.
+    * ``pay_deduction``: share of the day's pay deducted (personal 1.0, sick 0.4, annual 0).
+    * ``certificate``: a certificate must be handed in (sick leave).
+
+    >>> DEFAULT_LEAVE_KINDS["sick"].pay_deduction
+    0.4
+    """
+
+    name: str
+    notice_min: int | None = None
+    notice_exempt: bool = False
+    pay_deduction: float = 1.0
+    certificate: bool = False
+
+
+#: the kinds of docs/domain.md section 4 (and paid annual leave, which the sample center files)
+DEFAULT_LEAVE_KINDS: dict[str, LeaveKind] = {
+    "personal": LeaveKind("personal", pay_deduction=1.0),
+    "sick": LeaveKind("sick", notice_exempt=True, pay_deduction=0.4, certificate=True),
+    "annual": LeaveKind("annual", pay_deduction=0.0),
+}
+
+
+@dataclass(frozen=True)
 class ShiftCover:
     """Classic cover: ``required`` agents on ``template`` on horizon day ``day`` (soft)."""
 
@@ -232,7 +262,7 @@ class Rules:
     """Hard-rule switches and numbers, and the weights of soft rules.
 
     Defaults are the domain's (docs/domain.md, sections 3-4): 11 h rest, 15 min handover, continuous coverage on,
-    leave notice 24 h for the chat desk and 2 h for cloud agents.
+    leave notice 24 h for the chat desk and 2 h for cloud agents, sick leave without notice.
 
     >>> Rules().notice_min("cloud")
     120
@@ -246,6 +276,8 @@ class Rules:
         default_factory=lambda: {"chat_desk": 24 * 60, "cloud": 2 * 60}
     )
     default_notice_min: int = 24 * 60
+    #: leave kinds by name; a kind not listed needs the pool's notice
+    leave_kinds: dict[str, LeaveKind] = field(default_factory=lambda: dict(DEFAULT_LEAVE_KINDS))
     support_pools: dict[str, str] = field(default_factory=dict)
     support_hard: bool = False
     late_after_min: int = 20 * 60
@@ -261,6 +293,17 @@ class Rules:
 
     def notice_min(self, pool: str) -> int:
         return self.notice_min_by_pool.get(pool, self.default_notice_min)
+
+    def leave_notice_min(self, pool: str, kind: str) -> int:
+        """Notice (minutes) a leave of ``kind`` by an agent of ``pool`` needs; 0 when exempt.
+
+        >>> Rules().leave_notice_min("chat_desk", "sick"), Rules().leave_notice_min("chat_desk", "personal")
+        (0, 1440)
+        """
+        k = self.leave_kinds.get(kind)
+        if k is None or (k.notice_min is None and not k.notice_exempt):
+            return self.notice_min(pool)
+        return 0 if k.notice_exempt else int(k.notice_min)
 
 
 @dataclass

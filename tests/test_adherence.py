@@ -10,11 +10,13 @@ import pytest
 
 from wfm.adherence import (
     AttendanceRules,
+    LeavePolicy,
     WarningRules,
     agent_days,
     agent_summary,
     check_roster,
     check_state_log,
+    judge_leave,
     leave_warnings,
     team_days,
 )
@@ -156,7 +158,10 @@ def test_leave_days_are_not_measured():
                           "requested_at": [at(0) - timedelta(days=2)]})
     d = agent_days(r, states(("Z", "available", (9, 0), (17, 0))), leave=leave)
     assert d["status"].to_list() == ["leave", "leave"]  # L by roster row, M by leave request
-    assert d["adherence"].null_count() == 2 and d["paid_hours"].sum() == 0
+    assert d["adherence"].null_count() == 2
+    # L's leave has no request (kind unknown): unpaid; M's sick leave deducts 40 %: 8 h x 60 % paid
+    assert d["paid_hours"].to_list() == [0.0, pytest.approx(4.8)]
+    assert d["leave_kind"].to_list() == [None, "sick"] and d["certificate_needed"].to_list() == [False, True]
 
 
 def test_team_measures():
@@ -168,7 +173,11 @@ def test_team_measures():
     t = team.row(-1, named=True)
     # kept: A only (B 69 % adherence, C absent) -> 1 / 3
     assert (t["agents"], t["kept"], t["absent"]) == (3, 1, 1)
-    assert t["schedule_adherence"] == pytest.approx(1 / 3) and not t["adherence_ok"]
+    assert t["kept_share"] == pytest.approx(1 / 3) and not t["kept_ok"] and t["kept_target"] == 0.99
+    # time-based adherence and conformance of the same days, each under its own name
+    # adherent: A 475, B 83, C 0 of 480 + 120 + 480; worked: A 440, B 83 of work 450 + 120 + 480
+    assert t["time_adherence"] == pytest.approx((475 + 83) / 1080)
+    assert t["conformance"] == pytest.approx((440 + 83) / 1050)
     # logged: A 180 + 40 + 260 = 480, B 120 -> 600; aux + break: B's 37 aux (lunch is not aux)
     assert t["aux_share"] == pytest.approx(37 / 600) and not t["aux_ok"]  # 6.2 % is not < 6 %
     # occupancy: serving B 50 + 3 = 53; available A 440 + B 30 = 470 -> 53 / 523
@@ -179,7 +188,8 @@ def test_team_measures():
 
 
 def _days(rows) -> pl.DataFrame:
-    return pl.DataFrame(rows, orient="row", schema=["agent_id", "date", "skill", "shift_start", "status"])
+    df = pl.DataFrame(rows, orient="row", schema=["agent_id", "date", "skill", "shift_start", "status"])
+    return df.with_columns(shift_end=pl.col("shift_start") + pl.duration(hours=8))
 
 
 def test_warnings_and_suspension():
@@ -204,7 +214,7 @@ def test_warnings_and_suspension():
         # X files 13 h ahead (chat needs 24 h): late; Y 3 h ahead (cloud needs 2 h): in time; Z 1 h: late
         "requested_at": [t(11, 4, 20), t(11, 5, 6), t(8, 1, 8)],
     })
-    per, events = leave_warnings(days, leave, WarningRules(notice_hours={"cloud": 2}))
+    per, events = leave_warnings(days, leave, WarningRules(), LeavePolicy(contract_of={"Y": "cloud"}))
     x, y, z, w = (one(per, a) for a in "XYZW")
     # X: late notice 1 + absent without leave 2 = 3 within six months -> suspended one month from the absence
     assert (x["late_notice"], x["absent_without_leave"], x["warnings"]) == (1, 1, 3)
@@ -215,16 +225,67 @@ def test_warnings_and_suspension():
     assert w["warnings"] == 0
     assert events.filter(pl.col("agent_id") == "X")["event"].to_list() == ["late_notice", "absent_without_leave"]
     assert events.filter(pl.col("agent_id") == "X")["detail"][0] == (
-        "leave from 2026-11-05 09:00 filed 13.0 h before, 24.0 h notice needed")
+        "personal leave from 2026-11-05 09:00 filed 13.0 h before the shift at 2026-11-05 09:00, 24.0 h notice needed")
 
 
-def test_leave_for_a_shift_in_progress_is_late():
-    days = _days([("V", date(2026, 11, 5), "cloud", datetime(2026, 11, 5, 9), "leave")])
-    leave = pl.DataFrame({"agent_id": ["V"], "start": [datetime(2026, 11, 5, 9)], "end": [datetime(2026, 11, 5, 11)],
-                          "kind": ["personal"], "requested_at": [datetime(2026, 11, 5, 9, 30)]})
-    per, events = leave_warnings(days, leave, WarningRules(notice_hours={"cloud": 2}))
-    assert per["warnings"].to_list() == [1]
-    assert events["detail"][0] == "leave from 2026-11-05 09:00 filed 0.5 h after it began, 2.0 h notice needed"
+def test_leave_filed_during_the_shift_is_an_absence_without_leave():
+    # a cloud agent's 09-11 shift; leave filed at 09:30, the agent never logs in
+    r = roster(("V", "shift", (9, 0), (11, 0)))
+    leave = pl.DataFrame({"agent_id": ["V"], "start": [at(9)], "end": [at(11)], "kind": ["personal"],
+                          "requested_at": [at(9, 30)]})
+    policy = LeavePolicy(contract_of={"V": "cloud"})
+    judged = judge_leave(leave, r, policy)
+    assert judged["notice_rule"].to_list() == ["in_progress"] and not judged["taken"].any()
+    days = agent_days(r, states(("Z", "available", (9, 0), (11, 0))), leave=judged)
+    assert days["status"].to_list() == ["absent"]
+    per, events = leave_warnings(days, judged, WarningRules(), policy)
+    assert per["warnings"].to_list() == [2] and events["event"].to_list() == ["absent_without_leave"]
+
+
+def test_the_scheduler_decisions_decide_what_is_leave():
+    r = roster(("V", "shift", (9, 0), (17, 0)), ("W", "shift", (9, 0), (17, 0)))
+    leave = pl.DataFrame({"agent_id": ["V", "W"], "start": [at(0)] * 2, "end": [at(24)] * 2,
+                          "kind": ["personal"] * 2, "requested_at": [at(0) - timedelta(days=3)] * 2,
+                          "granted": [True, False],
+                          "reason": ["", "continuous coverage: nobody else on line 09:00-10:00"]})
+    judged = judge_leave(leave, r)
+    assert judged["taken"].to_list() == [True, False]  # W was refused: the day is measured
+    days = agent_days(r, states(("W", "available", (9, 0), (17, 0))), leave=judged)
+    assert days["status"].to_list() == ["leave", "worked"]
+
+
+def test_notice_is_keyed_by_contract_and_counted_to_the_shift():
+    from wfm.config import CenterConfig
+
+    cfg = CenterConfig.from_toml_text(
+        '[queues.calls]\n[shifts.part4]\nminutes = 240\nearliest_start = "09:00"\n[shifts.day8]\n'
+        '[contracts.part_time]\nshifts = ["part4"]\n[contracts.full_time]\nshifts = ["day8"]\n'
+        '[rules]\nleave_notice_hours = { part_time = 2 }\n')
+    policy = LeavePolicy.from_config(cfg, {"P": "part_time", "F": "full_time"})
+    r = roster(("P", "shift", (9, 0), (13, 0)), ("F", "shift", (9, 0), (17, 0)))
+    leave = pl.DataFrame({
+        "agent_id": ["P", "F", "F"],
+        "start": [at(9), at(0), at(0, day=date(2026, 11, 3))],
+        "end": [at(13), at(24), at(24, day=date(2026, 11, 3))],
+        "kind": ["personal", "personal", "sick"],
+        # P 3 h before (part-timers need 2 h); F's whole day 27 h before its 09:00 shift;
+        # F's sick leave on the 3rd called 3.5 h before the first possible start (07:00, day8)
+        "requested_at": [at(6), at(9) - timedelta(hours=27), at(3, 30, day=date(2026, 11, 3))]})
+    judged = judge_leave(leave, r, policy)
+    assert judged["notice_rule"].to_list() == ["ok", "ok", "ok"]
+    assert judged["given_h"].to_list()[:2] == [3.0, 27.0]
+    assert judged["pay_deduction"].to_list() == [1.0, 1.0, 0.4]
+
+
+def test_unknown_leave_kind_names_the_row_and_the_known_kinds(tmp_path):
+    from wfm.adherence import read_leave_requests
+
+    path = tmp_path / "leave.csv"
+    path.write_text("agent_id,start,end,kind,requested_at\nA,2026-11-02 00:00,2026-11-03 00:00,personal,"
+                    "2026-10-30 08:00\nA,2026-11-04 00:00,2026-11-05 00:00,sik,2026-10-30 08:00\n")
+    with pytest.raises(InputError, match=r"leave\.csv, row 3, column 'kind': unknown leave kind 'sik'; "
+                                         r"did you mean 'sick'\? known leave kinds: annual, personal, sick"):
+        read_leave_requests(path)
 
 
 def test_roster_and_state_log_errors_name_row_column_and_fix():
@@ -256,9 +317,15 @@ def test_cli_adherence_writes_tables_report_and_chart(tmp_path, capsys):
     assert {"agent_days.csv", "agents.csv", "team.csv", "warnings.csv", "warning_events.csv", "report.md",
             "adherence_by_agent.png"} <= names
     assert not any(n.startswith(".") for n in names)  # no temporary files left
-    assert "agents not on the roster are not measured (1): SUP" in " ".join(capsys.readouterr().err.split())
+    captured = capsys.readouterr()
+    assert "agents not on the roster are not measured (1): SUP" in " ".join(captured.err.split())
     report = (out / "report.md").read_text()
-    assert "| schedule adherence (kept / rostered) | 33.3% | >= 99% | **FAIL** |" in report
+    assert "| agents kept to schedule (kept agent-days / rostered) | 33.3% | >= 99% | **FAIL** |" in report
+    assert "| time-based adherence (time in the scheduled activity / scheduled time) | 51.7% |" in report
+    assert "| conformance (worked time / scheduled work time) | 49.8% |" in report
+    out_text = " ".join(captured.out.split())
+    assert "agents kept to schedule 33.3% of 3 agent-days (target 99%); time-based adherence 51.7%; " \
+           "conformance 49.8%" in out_text
     assert "| C | 0 | 1 | 2 | no |" in report  # C absent without leave: 2 warnings
     # the report states its rules rather than pointing at a document
     assert "## Attendance (more than 60 min late counts as absent for the whole day)" in report
@@ -290,3 +357,75 @@ def test_attendance_rules_come_from_the_center_file():
     assert (rules.grace_minutes, rules.kept_adherence, rules.late_bounds) == (2, 0.9, (5, 15, 45))
     assert AttendanceRules.from_config(cfg, grace_minutes=7).grace_minutes == 7  # --grace overrides
     assert AttendanceRules.from_config(CenterConfig.from_toml_text("[queues.calls]")).late_bounds == (10, 30, 60)
+
+
+def test_lateness_comes_from_presence_at_the_shift_start_not_the_first_login():
+    r = roster(("P", "shift", (9, 0), (17, 0)))
+    # a short log-in before the shift, then away until 09:40
+    s = states(("P", "available", (8, 0), (8, 10)), ("P", "available", (9, 40), (17, 0)))
+    d = one(agent_days(r, s), "P")
+    assert d["late_min"] == pytest.approx(40) and d["lateness"] == "late_30_60"
+    assert d["pay_factor"] <= 0.9
+    # the mirror: gone at 16:00, a short log-in after the shift does not undo the early leave
+    s = states(("P", "available", (8, 55), (16, 0)), ("P", "available", (17, 30), (17, 35)))
+    d = one(agent_days(r, s), "P")
+    assert d["early_min"] == pytest.approx(60) and d["early_leave"] and d["lateness"] == "on_time"
+    # logged in only outside the shift: absent
+    s = states(("P", "available", (7, 0), (8, 0)), ("P", "available", (17, 0), (18, 0)))
+    assert one(agent_days(r, s), "P")["status"] == "absent"
+
+
+def test_on_time_and_early_leave_thresholds_are_configurable():
+    from wfm.config import CenterConfig
+
+    r = roster(("Q", "shift", (9, 0), (17, 0)))
+    s = pl.DataFrame({"agent_id": ["Q"], "state": ["available"], "start": [at(9) + timedelta(seconds=1)],
+                      "end": [at(17) - timedelta(seconds=30)]})
+    d = one(agent_days(r, s), "Q")  # one second late, 30 s early: on time, full pay by default
+    assert d["lateness"] == "on_time" and not d["early_leave"] and d["pay_factor"] == 1.0
+    strict = AttendanceRules(on_time_minutes=0, early_leave_minutes=0)
+    d = one(agent_days(r, s, strict), "Q")
+    assert d["lateness"] == "late_lt_10" and d["early_leave"] and d["pay_factor"] == 0.9
+    cfg = CenterConfig.from_toml_text("[queues.calls]\n[adherence]\non_time_minutes = 3\nearly_leave_minutes = 2\n")
+    rules = AttendanceRules.from_config(cfg)
+    assert (rules.on_time_minutes, rules.early_leave_minutes) == (3, 2)
+    with pytest.raises(InputError, match="on_time_minutes"):
+        CenterConfig.from_toml_text("[queues.calls]\n[adherence]\non_time_minutes = 12\n")
+
+
+def test_chart_draws_the_target_against_the_measure_it_is_for():
+    from wfm.cli.measure import plot_adherence_by_agent
+
+    per = agent_summary(agent_days(roster(*ROSTER_A, *ROSTER_B, *ROSTER_C), states(*STATES_A, *STATES_B)))
+    fig = plot_adherence_by_agent(per, AttendanceRules().kept_adherence, 0.99)
+    lines = {ln.get_label(): ln.get_xdata()[0] for ax in fig.axes for ln in ax.get_lines()}
+    assert lines["target 99% of agent-days kept"] == 0.99
+    assert lines["a day is kept at >= 95% time adherence"] == 0.95
+
+
+def test_cli_adherence_holds_part_timers_to_their_contract_notice(tmp_path, capsys):
+    from wfm.sample import sample_config_path
+
+    _write(roster(("P", "shift", (9, 0), (13, 0)), ("F", "shift", (9, 0), (17, 0))), tmp_path / "roster.csv")
+    _write(states(("P", "available", (9, 0), (13, 0)), ("F", "available", (9, 0), (17, 0))), tmp_path / "states.csv")
+    # both file 3 h before a shift of the next day
+    nxt = date(2026, 11, 3)
+    _write(pl.DataFrame({"agent_id": ["P", "F"], "start": [at(9, day=nxt)] * 2, "end": [at(13, day=nxt)] * 2,
+                         "kind": ["personal"] * 2, "requested_at": [at(6, day=nxt)] * 2}), tmp_path / "leave.csv")
+    (tmp_path / "agents.csv").write_text("agent_id,contract,skills\nP,part_time,voice\nF,full_time,voice\n")
+    out = tmp_path / "out"
+    assert main(["adherence", "-c", str(sample_config_path()), "--roster", str(tmp_path / "roster.csv"),
+                 "--states", str(tmp_path / "states.csv"), "--leave", str(tmp_path / "leave.csv"),
+                 "--agents", str(tmp_path / "agents.csv"), "--out", str(out)]) == 0
+    events = pl.read_csv(out / "warning_events.csv")
+    assert events.filter(pl.col("event") == "late_notice")["agent_id"].to_list() == ["F"]  # P needs 2 h only
+
+
+def test_warning_figures_come_from_the_center_file():
+    from wfm.config import CenterConfig
+
+    cfg = CenterConfig.from_toml_text("[queues.calls]\n[adherence]\nabsence_warnings = 3\nsuspend_at = 4\n")
+    w = WarningRules.from_config(cfg)
+    assert (w.late_notice_warnings, w.absence_warnings, w.suspend_at, w.window_days) == (1, 3, 4, 183)
+    with pytest.raises(InputError, match="suspend_at"):
+        CenterConfig.from_toml_text("[queues.calls]\n[adherence]\nsuspend_at = 0\n")

@@ -113,3 +113,13 @@ def test_reading_sessions_parses_levels_and_flags_and_names_mistakes():
     with pytest.raises(InputError, match=r"column 'side': unknown side 'bot'"):
         check_messages(msgs.with_columns(side=pl.Series(["customer", "bot"]), session_id=pl.Series(["s1", "s1"])),
                        s, "messages.csv")
+
+
+def test_a_greeting_without_an_answer_is_lost():
+    # the agent greets, the customer asks twice, nobody answers: lost (and delayed)
+    s = pl.DataFrame({"session_id": ["g", "h"], "agent_id": ["a", "a"], "start": [sec(0)] * 2, "end": [sec(90)] * 2})
+    m = pl.DataFrame({"session_id": ["g", "g", "g", "h", "h"], "side": ["agent", "customer", "customer", "customer",
+                                                                       "agent"],
+                      "at": [sec(0), sec(10), sec(20), sec(0), sec(15)]})
+    out = per_session(s, m).sort("session_id")
+    assert out["lost"].to_list() == [True, False]  # h: answered after the customer spoke

@@ -10,8 +10,11 @@ log (``agent_id, state, start, end``). The measures:
   with its pay factor and the paid hours;
 * per team and day (:func:`team_days`): schedule adherence (agents who kept to their schedule /
   all agents rostered), aux + break share of logged time, occupancy;
-* leave and warnings (:func:`leave_warnings`): leave requests filed with too little notice and
-  absences without leave, counted into warnings and suspensions.
+* leave (:func:`judge_leave`): each request judged by the scheduler's notice rule
+  (:func:`solvers.leave.judge_notice`, per contract and leave kind) or by its decision in
+  ``leave_decisions.csv``;
+* warnings (:func:`leave_warnings`): leave taken with too little notice and absences without
+  leave, counted into warnings and suspensions.
 
 Every threshold is a field of :class:`AttendanceRules` (or :class:`WarningRules`) with its
 default from docs/domain.md.
@@ -36,6 +39,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import polars as pl
 
+from solvers.leave import NOTICE_LATE, NOTICE_OK, judge_notice, refusal_rule
+from solvers.types import LeaveKind, LeaveRequest, Rules
 from wfm.errors import InputError
 from wfm.io import LEAVE, ROSTER, STATE_LOG, _unknown, check_table, read_raw
 
@@ -68,12 +73,14 @@ class AttendanceRules:
     #: minutes after and before each scheduled change (shift start/end, break start/end) in which
     #: being in the neighbouring activity still counts as adherent
     grace_minutes: float = 5.0
-    #: a first login at most this many minutes after the shift start is on time
-    on_time_minutes: float = 0.0
+    #: arriving (logged in during the shift for the first time) at most this many minutes after
+    #: the shift start is on time: seconds of log-in latency are no lateness
+    on_time_minutes: float = 1.0
     #: upper bounds (minutes) of the classes late < 10, 10-30, 30-60; beyond the last: absent
     late_bounds: tuple[float, float, float] = (10.0, 30.0, 60.0)
-    #: leaving more than this many minutes before the shift end is an early leave
-    early_leave_minutes: float = 0.0
+    #: leaving (the last log-out inside the shift) more than this many minutes before the shift
+    #: end is an early leave
+    early_leave_minutes: float = 1.0
     #: an agent-day "kept to the schedule" when the agent came (not absent, not on leave) and
     #: adherence >= this; 0.95 forgives about 24 minutes out of activity in an 8-hour shift
     kept_adherence: float = 0.95
@@ -95,6 +102,7 @@ class AttendanceRules:
         """The center's ``[adherence]`` section; keyword arguments override it."""
         a = cfg.adherence
         values = dict(grace_minutes=a.grace_minutes, kept_adherence=a.kept_adherence,
+                      on_time_minutes=a.on_time_minutes, early_leave_minutes=a.early_leave_minutes,
                       late_bounds=tuple(a.late_bounds_minutes), late_or_early_factor=a.late_or_early_pay_factor)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -170,17 +178,103 @@ def read_state_log_checked(path, rules: AttendanceRules | None = None) -> pl.Dat
     return check_state_log(read_raw(path), str(path), rules)
 
 
-def read_leave_requests(path) -> pl.DataFrame:
-    """Read leave requests (``agent_id, start, end, kind, requested_at``)."""
+def read_leave_requests(path, cfg=None) -> pl.DataFrame:
+    """Read leave requests (``agent_id, start, end, kind, requested_at``), or the scheduler's
+    ``leave_decisions.csv`` (the same columns plus ``granted, reason``): an unknown leave kind
+    (of ``cfg.leave``, else the default kinds) is an error naming the row and the known kinds."""
+    from wfm.config import CenterConfig
+
     file = str(path)
-    df = check_table(read_raw(path), LEAVE, file)
+    raw = read_raw(path)
+    decided = "granted" in raw.columns
+    df = check_table(raw.drop([c for c in ("granted", "reason") if c in raw.columns]), LEAVE, file)
     _first_bad(df["end"] <= df["start"], file, "end", "the leave ends before it starts", "end must be after start")
+    _unknown(df, "kind", list((cfg or CenterConfig()).leave), file, "leave kind")
+    if decided:
+        text = raw["granted"].cast(pl.String).str.strip_chars().str.to_lowercase()
+        _first_bad(~text.is_in(["true", "false"]), file, "granted", "granted is not true or false",
+                   "give the leave_decisions.csv written by wfm schedule or wfm plan")
+        reason = raw["reason"].cast(pl.String).fill_null("") if "reason" in raw.columns else pl.lit("")
+        df = df.with_columns(granted=text == "true", reason=reason)
     return df
 
 
 def _first_bad(mask: pl.Series, file: str, column: str, problem: str, fix: str) -> None:
     if mask.any():
         raise InputError(problem, file=file, row=int(mask.arg_true()[0]) + 2, column=column, fix=fix)
+
+
+# ------------------------------------------------------------------------- leave: the notice rule
+@dataclass
+class LeavePolicy:
+    """How leave requests are judged: the notice per contract and kind (the scheduler's
+    :class:`solvers.types.Rules`), each agent's contract and the earliest start of its shifts.
+
+    The rule is :func:`solvers.leave.judge_notice`, the scheduler's own.
+
+    >>> LeavePolicy(contract_of={"a": "cloud"}).notice_min("a", "personal")
+    120
+    """
+
+    rules: Rules = field(default_factory=Rules)
+    #: agent_id -> contract (the scheduler's pool); agents not listed get the default notice
+    contract_of: Mapping[str, str] = field(default_factory=dict)
+    #: contract -> earliest shift start (minutes after midnight); key "" for agents without one
+    first_start: Mapping[str, int] = field(default_factory=dict)
+    kinds: Mapping[str, LeaveKind] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.kinds = dict(self.kinds or self.rules.leave_kinds)
+
+    def notice_min(self, agent: str, kind: str) -> int:
+        return self.rules.leave_notice_min(self.contract_of.get(agent, ""), kind)
+
+    @classmethod
+    def from_config(cls, cfg, contract_of: Mapping[str, str] | None = None) -> LeavePolicy:
+        """The center's leave policy (:mod:`wfm.leave`) for agents of known contracts."""
+        from wfm.leave import first_start_min, solver_rules
+
+        rules = solver_rules(cfg)
+        starts = {c: first_start_min(cfg, c) for c in cfg.contracts} | {"": first_start_min(cfg, None)}
+        return cls(rules, dict(contract_of or {}), starts)
+
+
+def judge_leave(leave: pl.DataFrame, roster: pl.DataFrame, policy: LeavePolicy | None = None) -> pl.DataFrame:
+    """Each leave request judged by the notice rule against the roster's shifts, or taken from the
+    scheduler's decisions (``granted, reason`` columns of ``leave_decisions.csv``).
+
+    Adds ``notice_rule`` (ok, notice, in_progress, invalid, refused: refused by another rule,
+    e.g. coverage), ``reference`` (the shift start the notice counts to), ``given_h, needed_h``,
+    ``taken`` (it counts as leave: in time, or with too little notice (a warning); not when
+    filed during the shift in progress or refused by another rule), ``pay_deduction`` and
+    ``certificate`` of its kind.
+    """
+    policy = policy or LeavePolicy()
+    shifts: dict[str, list] = {}
+    for a, s0, s1 in roster.filter(pl.col("activity") == "shift").select("agent_id", "start", "end").iter_rows():
+        shifts.setdefault(a, []).append((s0, s1))
+    decided = "granted" in leave.columns
+    rows = []
+    for r in leave.iter_rows(named=True):
+        req = LeaveRequest(r["agent_id"], r["start"], r["end"], r["kind"], r["requested_at"])
+        contract = policy.contract_of.get(req.agent_id, "")
+        first = policy.first_start.get(contract, policy.first_start.get("", 0))
+        v = judge_notice(req, policy.notice_min(req.agent_id, req.kind), shifts.get(req.agent_id, ()), first)
+        rule = v.rule
+        if decided:  # the scheduler's decision stands; its reason says which rule refused
+            rule = NOTICE_OK if r["granted"] else (refusal_rule(r["reason"] or "") or "refused")
+        kind = policy.kinds.get(req.kind)
+        rows.append((rule, v.reference, v.given_h, v.needed_h, rule in (NOTICE_OK, NOTICE_LATE),
+                     1.0 if kind is None else kind.pay_deduction, bool(kind and kind.certificate)))
+    schema = {"notice_rule": pl.String, "reference": pl.Datetime("us"), "given_h": pl.Float64,
+              "needed_h": pl.Float64, "taken": pl.Boolean, "pay_deduction": pl.Float64, "certificate": pl.Boolean}
+    return leave.hstack(pl.DataFrame(rows, schema=schema, orient="row"))
+
+
+def _judged(leave: pl.DataFrame | None, roster: pl.DataFrame) -> pl.DataFrame | None:
+    if leave is None or "taken" in leave.columns:
+        return leave
+    return judge_leave(leave, roster)
 
 
 # ------------------------------------------------------------------------- per agent and day
@@ -257,16 +351,21 @@ def agent_days(
     roster : the roster (``agent_id, date, activity, start, end[, skill]``), validated.
     states : the state log (``agent_id, state, start, end``), validated.
     rules : thresholds (:class:`AttendanceRules`).
-    leave : optional leave requests (``agent_id, start, end, ...``); a shift they overlap, or a
-        shift with a roster ``leave`` row the same day, is a leave day (not measured, not paid).
+    leave : optional leave requests (``agent_id, start, end, kind, requested_at``), judged by
+        :func:`judge_leave` (here with the default :class:`LeavePolicy` unless judged already);
+        a shift a request *taken* overlaps, or a shift with a roster ``leave`` row the same day,
+        is a leave day: not measured, paid by its kind (``leave_kind, pay_deduction,
+        certificate_needed``; a roster leave row without a request is unpaid).
 
     Returns
     -------
     One row per shift: ``agent_id, date, skill, shift_start, shift_end, status`` (worked, absent,
     leave), ``scheduled_min`` (shift length), ``adherent_min, adherence`` (share of the shift spent
     in the scheduled activity, grace applied), ``work_min`` (shift minus breaks), ``worked_min``
-    (minutes in work states that day), ``conformance`` (worked / work), ``first_login, late_min,
-    lateness, last_logout, early_min, early_leave, serving_min, available_min, service_ratio``
+    (minutes in work states that day), ``conformance`` (worked / work), ``first_login`` (of the
+    day), ``arrival`` (first logged-in instant inside the shift), ``late_min`` (arrival - shift
+    start), ``lateness, last_logout`` (of the day), ``departure`` (last logged-in instant inside
+    the shift), ``early_min`` (shift end - departure), ``early_leave, serving_min, available_min, service_ratio``
     ((serving + available inside the shift) / shift length), ``pay_factor, paid_hours`` and
     ``kept``: the agent came (status worked) and adherence >= ``rules.kept_adherence``.
 
@@ -315,19 +414,20 @@ def agent_days(
     worked = daily.filter(pl.col("state").is_in(list(rules.work_states))).group_by(key).agg(
         worked_min=pl.col("minutes").sum())
 
+    presence = _presence(shifts, states)
+
     df = (shifts.join(per_day, on=key, how="left").join(work_min, on=key, how="left")
-          .join(logged, on=key, how="left").join(worked, on=key, how="left")
+          .join(logged, on=key, how="left").join(worked, on=key, how="left").join(presence, on=key, how="left")
           .with_columns(pl.col("adherent_min", "serving_min", "available_min", "work_min", "worked_min").fill_null(0.0))
           .sort(key))
     scheduled = (df["shift_end"] - df["shift_start"]).dt.total_seconds().to_numpy() / 60
-    # a login after the shift ended is no attendance
-    logged_in = (df["first_login"].is_not_null() & (df["first_login"] < df["shift_end"])).to_numpy()
-    late = np.maximum((df["first_login"] - df["shift_start"]).dt.total_seconds().to_numpy(
-        allow_copy=True).astype(float) / 60, 0.0)
-    early = np.maximum((df["shift_end"] - df["last_logout"]).dt.total_seconds().to_numpy(
-        allow_copy=True).astype(float) / 60, 0.0)
+    # lateness and early leave come from presence inside the shift, not the day's first and last
+    # log-in: a log-in before the shift that ends before it starts is no arrival
+    logged_in = df["arrival"].is_not_null().to_numpy()
+    late = (df["arrival"] - df["shift_start"]).dt.total_seconds().to_numpy(allow_copy=True).astype(float) / 60
+    early = (df["shift_end"] - df["departure"]).dt.total_seconds().to_numpy(allow_copy=True).astype(float) / 60
     lateness = rules.lateness(late, logged_in)
-    on_leave = _leave_days(df, roster, leave)
+    on_leave, leave_kind, deduction, certificate = _leave_days(df, roster, _judged(leave, roster))
     status = np.where(on_leave, LEAVE_DAY, np.where(lateness == ABSENT, ABSENT, "worked"))
     worked_day = status == "worked"
     lateness = np.where(on_leave, LEAVE_DAY, lateness)
@@ -352,14 +452,30 @@ def agent_days(
         early_leave=pl.Series(early_leave),
         service_ratio=_unless(on_leave, ratio),
         pay_factor=pl.Series(factor),
-        paid_hours=pl.Series(scheduled / 60 * factor),
+        # a leave day is paid by its kind: personal leave deducts the day, sick leave 40 % of it
+        paid_hours=pl.Series(np.where(on_leave, scheduled / 60 * (1 - deduction), scheduled / 60 * factor)),
+        leave_kind=pl.Series(list(leave_kind), dtype=pl.String),
+        pay_deduction=_unless(~on_leave, deduction),
+        certificate_needed=pl.Series(on_leave & certificate),
         kept=pl.Series(worked_day & (adherence >= rules.kept_adherence)),
     ).select(
         "agent_id", "date", "skill", "shift_start", "shift_end", "status", "scheduled_min", "adherent_min",
-        "adherence", "work_min", "worked_min", "conformance", "first_login", "late_min", "lateness",
-        "last_logout", "early_min", "early_leave", "serving_min", "available_min", "service_ratio",
-        "pay_factor", "paid_hours", "kept",
+        "adherence", "work_min", "worked_min", "conformance", "first_login", "arrival", "late_min", "lateness",
+        "last_logout", "departure", "early_min", "early_leave", "serving_min", "available_min", "service_ratio",
+        "pay_factor", "paid_hours", "kept", "leave_kind", "pay_deduction", "certificate_needed",
     )
+
+
+def _presence(shifts: pl.DataFrame, states: pl.DataFrame) -> pl.DataFrame:
+    """``agent_id, date, arrival, departure``: the first and last logged-in instant inside each
+    shift (null when the agent was never logged in during it)."""
+    on = states.filter((pl.col("state") != "logged_out") & (pl.col("end") > pl.col("start")))
+    j = shifts.select("agent_id", "date", "shift_start", "shift_end").join(
+        on.select("agent_id", s0=pl.col("start"), s1=pl.col("end")), on="agent_id").filter(
+        (pl.col("s0") < pl.col("shift_end")) & (pl.col("s1") > pl.col("shift_start")))
+    return j.group_by("agent_id", "date").agg(
+        arrival=pl.max_horizontal("s0", "shift_start").min(),
+        departure=pl.min_horizontal("s1", "shift_end").max())
 
 
 def _unless(mask: np.ndarray, values: np.ndarray) -> pl.Series:
@@ -367,18 +483,37 @@ def _unless(mask: np.ndarray, values: np.ndarray) -> pl.Series:
     return pl.Series(np.where(mask, np.nan, values).astype(float)).fill_nan(None)
 
 
-def _leave_days(df: pl.DataFrame, roster: pl.DataFrame, leave: pl.DataFrame | None) -> np.ndarray:
-    """Which shifts (rows of ``df``) are covered by a roster leave row or an overlapping leave request."""
+def _leave_days(df: pl.DataFrame, roster: pl.DataFrame, leave: pl.DataFrame | None):
+    """Which shifts (rows of ``df``) are leave days, by a roster leave row or a leave request
+    taken (see :func:`judge_leave`), with the leave's kind, pay deduction and certificate need.
+
+    A roster leave row without a request of known kind is unpaid (deduction 1)."""
     key = ["agent_id", "date"]
     rows = df.select(*key, "shift_start", "shift_end").with_row_index("_i")
-    hit = rows.join(roster.filter(pl.col("activity") == "leave").select(*key).unique(), on=key, how="semi")["_i"]
+    n = df.height
+    on = np.zeros(n, dtype=bool)
+    kind = np.full(n, None, dtype=object)
+    deduction = np.ones(n)
+    cert = np.zeros(n, dtype=bool)
+    on[rows.join(roster.filter(pl.col("activity") == "leave").select(*key).unique(), on=key, how="semi")["_i"]
+       .to_numpy()] = True
     if leave is not None and leave.height:
-        req = rows.join(leave.select("agent_id", l0=pl.col("start"), l1=pl.col("end")), on="agent_id").filter(
-            (pl.col("l0") < pl.col("shift_end")) & (pl.col("l1") > pl.col("shift_start")))["_i"]
-        hit = pl.concat([hit, req])
-    out = np.zeros(df.height, dtype=bool)
-    out[hit.to_numpy()] = True
-    return out
+        taken = leave.filter(pl.col("taken"))
+        req = rows.join(taken.select("agent_id", "kind", "pay_deduction", "certificate", l0=pl.col("start"),
+                                     l1=pl.col("end")), on="agent_id").filter(
+            (pl.col("l0") < pl.col("shift_end")) & (pl.col("l1") > pl.col("shift_start"))).unique("_i", keep="first")
+        # a roster leave row of that day: the request filed for the day gives its kind
+        day = rows.join(taken.select("agent_id", "kind", "pay_deduction", "certificate",
+                                     date=pl.col("start").dt.date()), on=key).unique("_i", keep="first")
+        day = day.filter(pl.Series(on[day["_i"].to_numpy()]))
+        for part in (day, req):
+            i = part["_i"].to_numpy()
+            if i.size:
+                on[i] = True
+                kind[i] = part["kind"].to_list()
+                deduction[i] = part["pay_deduction"].to_numpy()
+                cert[i] = part["certificate"].to_numpy()
+    return on, kind, deduction, cert
 
 
 # ------------------------------------------------------------------------- team
@@ -393,14 +528,19 @@ def team_days(
 ) -> pl.DataFrame:
     """Team measures per date and for the whole period (``date`` null on the last row).
 
-    * ``schedule_adherence`` = agents who kept to their schedule / agents rostered to work
-      (leave days excluded; "kept" = came and adherence >= ``rules.kept_adherence``, see
-      :func:`agent_days`);
+    * ``kept_share`` (agents kept to schedule: the target's "schedule adherence" of
+      ``docs/domain.md``) = agent-days kept / agent-days rostered to work (leave days excluded;
+      "kept" = came and adherence >= ``rules.kept_adherence``, see :func:`agent_days`), with
+      ``kept_target`` (``adherence_target``) and ``kept_ok``;
+    * ``time_adherence`` = minutes in the scheduled activity / scheduled minutes (absent days
+      count 0);
+    * ``conformance`` = minutes worked / scheduled work minutes;
     * ``aux_share`` = minutes in ``rules.aux_states`` (aux, break) / logged-in minutes
       (lunch is neither aux nor counted against the target);
     * ``occupancy`` = serving minutes (on contact + after-contact work) / (serving + available).
 
-    Each measure comes with its target and a ``*_ok`` pass flag. Defaults from docs/domain.md section 2.
+    The kept share, aux share and occupancy come with a target and a ``*_ok`` pass flag.
+    Defaults from docs/domain.md section 2.
 
     >>> from datetime import date, datetime as dt
     >>> r = pl.DataFrame({"agent_id": ["a", "b"], "date": [date(2026, 11, 2)] * 2, "activity": ["shift"] * 2,
@@ -408,7 +548,7 @@ def team_days(
     >>> s = pl.DataFrame({"agent_id": ["a", "a"], "state": ["on_contact", "available"],
     ...                   "start": [dt(2026, 11, 2, 9), dt(2026, 11, 2, 10, 30)],
     ...                   "end": [dt(2026, 11, 2, 10, 30), dt(2026, 11, 2, 11)]})
-    >>> team_days(agent_days(r, s), s).select("schedule_adherence", "occupancy").row(-1)  # b never came
+    >>> team_days(agent_days(r, s), s).select("kept_share", "occupancy").row(-1)  # b never came
     (0.5, 0.75)
     """
     rules = rules or AttendanceRules()
@@ -420,18 +560,22 @@ def team_days(
         serving_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.serving_states))).sum(),
         available_min=pl.col("minutes").filter(pl.col("state").is_in(list(rules.available_states))).sum(),
     )
-    people = measured.group_by("date").agg(agents=pl.len().cast(pl.Int64), kept=pl.col("kept").sum().cast(pl.Int64),
-                                           absent=(pl.col("status") == ABSENT).sum().cast(pl.Int64))
+    people = measured.group_by("date").agg(
+        agents=pl.len().cast(pl.Int64), kept=pl.col("kept").sum().cast(pl.Int64),
+        absent=(pl.col("status") == ABSENT).sum().cast(pl.Int64),
+        **{c: pl.col(c).sum().cast(pl.Float64) for c in ("adherent_min", "scheduled_min", "worked_min", "work_min")})
     per = people.join(tot, on="date", how="left").with_columns(pl.col(tot.columns[1:]).fill_null(0.0)).sort("date")
     total = per.select(pl.lit(None, pl.Date).alias("date"), pl.exclude("date").sum())
     per = pl.concat([per, total.cast(per.schema)])
     return per.with_columns(
-        schedule_adherence=_ratio(pl.col("kept"), pl.col("agents")),
+        kept_share=_ratio(pl.col("kept"), pl.col("agents")),
+        time_adherence=_ratio(pl.col("adherent_min"), pl.col("scheduled_min")),
+        conformance=_ratio(pl.col("worked_min"), pl.col("work_min")),
         aux_share=_ratio(pl.col("aux_min"), pl.col("logged_min")),
         occupancy=_ratio(pl.col("serving_min"), pl.col("serving_min") + pl.col("available_min")),
     ).with_columns(
-        adherence_target=pl.lit(adherence_target),
-        adherence_ok=pl.col("schedule_adherence") >= adherence_target,
+        kept_target=pl.lit(adherence_target),
+        kept_ok=pl.col("kept_share") >= adherence_target,
         aux_target=pl.lit(max_aux_share),
         aux_ok=pl.col("aux_share") < max_aux_share,
         occupancy_target=pl.lit(min_occupancy),
@@ -446,15 +590,13 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 # ------------------------------------------------------------------------- leave and warnings
 @dataclass
 class WarningRules:
-    """Leave notice and warnings (docs/domain.md section 4).
+    """Warnings for leave and absence (docs/domain.md section 4); the notice itself is
+    :class:`LeavePolicy`'s (the scheduler's rule, per contract and kind).
 
-    >>> WarningRules(notice_hours={"cloud": 2}).notice("cloud"), WarningRules().notice("chat")
-    (2.0, 24.0)
+    >>> WarningRules().suspend_at
+    3
     """
 
-    #: notice a leave request needs, hours, per skill (pool); others use ``default_notice_hours``
-    notice_hours: Mapping[str, float] = field(default_factory=dict)
-    default_notice_hours: float = 24.0
     late_notice_warnings: int = 1
     absence_warnings: int = 2
     #: this many warnings within ``window_days`` suspend the agent for ``suspension_days``
@@ -462,21 +604,22 @@ class WarningRules:
     window_days: int = 183
     suspension_days: int = 30
 
-    def notice(self, skill: str | None) -> float:
-        return float(self.notice_hours.get(skill or "", self.default_notice_hours))
-
     @classmethod
     def from_config(cls, cfg) -> WarningRules:
-        """Notice periods from the center's ``[rules]`` (``leave_notice_hours``, ``default_notice_hours``)."""
-        return cls(notice_hours=dict(cfg.rules.leave_notice_hours), default_notice_hours=cfg.rules.default_notice_hours)
+        """The warning figures of the center's ``[adherence]`` section."""
+        a = cfg.adherence
+        return cls(a.late_notice_warnings, a.absence_warnings, a.suspend_at, a.window_days, a.suspension_days)
 
 
-def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: WarningRules | None = None) -> pl.DataFrame:
+def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: WarningRules | None = None,
+                   policy: LeavePolicy | None = None) -> pl.DataFrame:
     """Every event that earns warnings: ``agent_id, at, event, detail, warnings``.
 
-    ``late_notice``: a leave request filed less than the notice (of the agent's skill that day,
-    else the default) before the leave starts, or after it started. ``absent_without_leave``: an
-    agent-day with status absent (see :func:`agent_days`).
+    ``late_notice``: leave taken with less notice than its kind and the agent's contract need
+    (:func:`judge_leave`; a request filed during the shift in progress is no leave: the day is
+    measured, and not coming is an absence). ``absent_without_leave``: an agent-day with status
+    absent (see :func:`agent_days`). ``leave`` is judged here against the shifts of ``days``
+    (``shift_start, shift_end``) with ``policy`` unless it is judged already.
     """
     rules = rules or WarningRules()
     schema = {"agent_id": pl.String, "at": pl.Datetime("us"), "event": pl.String, "detail": pl.String,
@@ -488,18 +631,17 @@ def warning_events(days: pl.DataFrame, leave: pl.DataFrame | None, rules: Warnin
         detail=pl.format("shift {} absent", pl.col("shift_start").dt.strftime("%Y-%m-%d %H:%M")),
         warnings=pl.lit(rules.absence_warnings, pl.Int64)))
     if leave is not None and leave.height:
-        skill = days.select("agent_id", "date", "skill").unique(["agent_id", "date"])
-        req = leave.with_columns(date=pl.col("start").dt.date()).join(skill, on=["agent_id", "date"], how="left")
-        notice_h = np.array([rules.notice(s) for s in req["skill"].to_list()], dtype=float)
-        given_h = (req["start"] - req["requested_at"]).dt.total_seconds().to_numpy() / 3600
-        late = req.filter(pl.Series(given_h < notice_h)).with_columns(
-            given=pl.Series((given_h)[given_h < notice_h]), need=pl.Series(notice_h[given_h < notice_h]))
+        if "taken" not in leave.columns:
+            shifts = days.select("agent_id", activity=pl.lit("shift"), start=pl.col("shift_start"),
+                                 end=pl.col("shift_end"))
+            leave = judge_leave(leave, shifts, policy)
+        late = leave.filter(pl.col("taken") & (pl.col("notice_rule") == NOTICE_LATE))
         parts.append(late.select(
             "agent_id", at=pl.col("requested_at"), event=pl.lit("late_notice"),
-            detail=pl.format("leave from {} filed {} h {}, {} h notice needed",
-                             pl.col("start").dt.strftime("%Y-%m-%d %H:%M"), pl.col("given").abs().round(1),
-                             pl.when(pl.col("given") >= 0).then(pl.lit("before")).otherwise(pl.lit("after it began")),
-                             pl.col("need")),
+            detail=pl.format("{} leave from {} filed {} h before the shift at {}, {} h notice needed",
+                             pl.col("kind"), pl.col("start").dt.strftime("%Y-%m-%d %H:%M"),
+                             pl.col("given_h").round(1), pl.col("reference").dt.strftime("%Y-%m-%d %H:%M"),
+                             pl.col("needed_h")),
             warnings=pl.lit(rules.late_notice_warnings, pl.Int64)))
     return pl.concat([p.cast(schema) for p in parts]).sort("agent_id", "at")
 
@@ -508,6 +650,7 @@ def leave_warnings(
     days: pl.DataFrame,
     leave: pl.DataFrame | None = None,
     rules: WarningRules | None = None,
+    policy: LeavePolicy | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Warnings per agent and the events behind them.
 
@@ -523,7 +666,7 @@ def leave_warnings(
     [2]
     """
     rules = rules or WarningRules()
-    events = warning_events(days, leave, rules)
+    events = warning_events(days, leave, rules, policy)
     agents = days.select("agent_id").unique().sort("agent_id")
     susp_from: dict[str, datetime] = {}
     for agent, grp in events.group_by("agent_id"):

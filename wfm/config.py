@@ -151,10 +151,22 @@ class AdherenceSection:
     grace_minutes: float = 5.0
     #: an agent-day is "kept to schedule" when the agent came and adherence reaches this
     kept_adherence: float = 0.95
+    #: arriving at most this many minutes after the shift start is on time (seconds of log-in
+    #: latency are no lateness); must be below the first late bound
+    on_time_minutes: float = 1.0
+    #: leaving more than this many minutes before the shift end is an early leave
+    early_leave_minutes: float = 1.0
     #: lateness classes: on time, late < 10, 10-30, 30-60, > 60 minutes = absent the whole day
     late_bounds_minutes: list[float] = field(default_factory=lambda: [10.0, 30.0, 60.0])
     #: pay factor cap for a late start or an early leave
     late_or_early_pay_factor: float = 0.90
+    #: warnings (docs/domain.md section 4): leave with too little notice, absence without leave, and
+    #: suspension for suspension_days at suspend_at warnings within window_days
+    late_notice_warnings: int = 1
+    absence_warnings: int = 2
+    suspend_at: int = 3
+    window_days: int = 183
+    suspension_days: int = 30
 
     def validate(self, where: str) -> None:
         _fraction(self.kept_adherence, f"{where}.kept_adherence")
@@ -165,6 +177,16 @@ class AdherenceSection:
         if len(b) != 3 or not 0 < b[0] < b[1] < b[2]:
             raise ConfigError(f"{b} are not three increasing minute bounds", column=f"{where}.late_bounds_minutes",
                               fix="give e.g. [10, 30, 60]")
+        if not 0 <= self.on_time_minutes < b[0]:
+            raise ConfigError(f"on_time_minutes = {self.on_time_minutes:g} is impossible", column=f"{where}.on_time_minutes",
+                              fix=f"give 0 or more minutes, below the first late bound ({b[0]:g})")
+        for name in ("late_notice_warnings", "absence_warnings", "suspend_at", "window_days", "suspension_days"):
+            if getattr(self, name) < (1 if name in ("suspend_at", "window_days") else 0):
+                raise ConfigError(f"{name} = {getattr(self, name)} is impossible", column=f"{where}.{name}",
+                                  fix="give a whole number >= 0 (suspend_at and window_days >= 1)")
+        if self.early_leave_minutes < 0:
+            raise ConfigError("early_leave_minutes is negative", column=f"{where}.early_leave_minutes",
+                              fix="give 0 or more minutes")
 
 
 @dataclass
@@ -322,7 +344,8 @@ class RulesSection:
     min_rest_hours: float = 11.0
     handover_minutes: int = 15
     continuous_coverage: bool = True
-    #: notice for leave per pool (the contract name); unlisted pools use default_notice_hours
+    #: notice for leave per contract (agents.csv 'contract'), hours; unlisted contracts use
+    #: default_notice_hours; a [leave.KIND] may set its own notice or be exempt
     leave_notice_hours: dict[str, float] = field(default_factory=dict)
     default_notice_hours: float = 24.0
     time_limit_seconds: float = 20.0
@@ -340,6 +363,42 @@ class RulesSection:
 
 
 @dataclass
+class LeaveKindSection:
+    """A kind of leave, ``[leave.KIND]`` (docs/domain.md section 4): its notice, pay effect, paperwork.
+
+    ``personal`` (the contract's notice, the day's pay deducted), ``sick`` (no notice, 40 %
+    deducted, certificate) and ``annual`` (the contract's notice, paid) are known by default;
+    a ``[leave.KIND]`` section changes one of them or adds a kind.
+    """
+
+    #: notice this kind needs, hours; unset: the contract's notice ([rules] leave_notice_hours)
+    notice_hours: float | None = None
+    #: no notice needed (sick leave is called in when it happens); a shift in progress still
+    #: cannot be taken as leave
+    notice_exempt: bool = False
+    #: share of the day's pay deducted (1 = the whole day, 0.4 = 40 %)
+    pay_deduction: float = 1.0
+    #: a certificate must be handed in
+    certificate: bool = False
+
+    def validate(self, where: str) -> None:
+        _fraction(self.pay_deduction, f"{where}.pay_deduction")
+        if self.notice_hours is not None and self.notice_hours < 0:
+            raise ConfigError("notice_hours is negative", column=f"{where}.notice_hours", fix="give 0 or more hours")
+        if self.notice_hours is not None and self.notice_exempt:
+            raise ConfigError("notice_hours is given for a kind exempt from notice", column=f"{where}.notice_hours",
+                              fix="drop notice_hours, or set notice_exempt = false")
+
+
+#: the leave kinds every center knows (docs/domain.md section 4); [leave.KIND] overrides or adds
+DEFAULT_LEAVE_KINDS = {
+    "personal": LeaveKindSection(pay_deduction=1.0),
+    "sick": LeaveKindSection(notice_exempt=True, pay_deduction=0.4, certificate=True),
+    "annual": LeaveKindSection(pay_deduction=0.0),
+}
+
+
+@dataclass
 class CenterConfig:
     """The whole center. Build with :meth:`from_toml` or :meth:`from_toml_text`."""
 
@@ -354,6 +413,9 @@ class CenterConfig:
     shifts: dict[str, ShiftSection] = field(default_factory=dict)
     contracts: dict[str, ContractSection] = field(default_factory=dict)
     rules: RulesSection = field(default_factory=RulesSection)
+    #: leave kinds by name, ``[leave.KIND]``; the defaults of :data:`DEFAULT_LEAVE_KINDS` are always known
+    leave: dict[str, LeaveKindSection] = field(
+        default_factory=lambda: {k: dataclasses.replace(v) for k, v in DEFAULT_LEAVE_KINDS.items()})
     source: str = "config"
 
     # ----------------------------------------------------------------- loading
@@ -371,6 +433,13 @@ class CenterConfig:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"not valid TOML ({exc})", file=source, fix="fix the syntax at that line") from None
+        # [leave.KIND] of a default kind changes only the keys it gives
+        leave = raw.get("leave")
+        if isinstance(leave, dict):
+            for name, given in leave.items():
+                if name in DEFAULT_LEAVE_KINDS and isinstance(given, dict):
+                    base = {k: v for k, v in dataclasses.asdict(DEFAULT_LEAVE_KINDS[name]).items() if v is not None}
+                    leave[name] = {**base, **given}
         try:
             cfg = _build(cls, raw, "", source)
             cfg.source = source
@@ -410,6 +479,19 @@ class CenterConfig:
                 if s not in self.shifts:
                     raise ConfigError(f"unknown shift {s!r}", column=f"contracts.{name}.shifts",
                                       fix=_did_you_mean(s, self.shifts, "shift"))
+        # leave notice is keyed by contract, for the scheduler and adherence alike
+        for pool in self.rules.leave_notice_hours:
+            if self.contracts and pool not in self.contracts:
+                raise ConfigError(f"unknown contract {pool!r}", column=f"rules.leave_notice_hours.{pool}",
+                                  fix="notice is set per contract (agents.csv 'contract'); "
+                                  + _did_you_mean(pool, self.contracts, "contract"))
+            if self.rules.leave_notice_hours[pool] < 0:
+                raise ConfigError("the notice is negative", column=f"rules.leave_notice_hours.{pool}",
+                                  fix="give 0 or more hours")
+        for name, kind in self.leave.items():
+            kind.validate(f"leave.{name}")
+        self.leave = {**{k: dataclasses.replace(v) for k, v in DEFAULT_LEAVE_KINDS.items() if k not in self.leave},
+                      **self.leave}
 
     # ----------------------------------------------------------------- helpers
     @property

@@ -405,10 +405,14 @@ def read_agents(path: str | Path, cfg) -> Checked:
     return Checked(df)
 
 
-def read_leave(path: str | Path, agents: pl.DataFrame) -> Checked:
+def read_leave(path: str | Path, agents: pl.DataFrame, kinds=None) -> Checked:
+    """Read leave requests for ``agents``; with ``kinds`` (the center's ``cfg.leave``) an unknown
+    leave kind is an error naming the row and the known kinds."""
     file = str(path)
     df = check_table(read_raw(path), LEAVE, file)
     _unknown(df, "agent_id", set(agents["agent_id"]), file, "agent")
+    if kinds is not None:
+        _unknown(df, "kind", list(kinds), file, "leave kind")
     bad = df["end"] <= df["start"]
     if bad.any():
         i = int(bad.arg_true()[0])

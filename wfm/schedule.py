@@ -32,6 +32,7 @@ from solvers.types import (
 )
 from wfm.config import WEEKDAYS, CenterConfig
 from wfm.errors import InputError, ScheduleError
+from wfm.leave import leave_rule_fields
 
 ROSTER_COLUMNS = ["agent_id", "date", "activity", "start", "end", "skill", "shift"]
 PATTERNS = {"5on2off": "5on2off", "1on1off": "1on1off", "flexible": "part_time"}
@@ -159,8 +160,7 @@ def build_problem(cfg: CenterConfig, requirements: pl.DataFrame, agents: pl.Data
         min_rest_min=int(round(r.min_rest_hours * 60)),
         handover_min=r.handover_minutes,
         continuous_coverage=r.continuous_coverage,
-        notice_min_by_pool={k: int(round(v * 60)) for k, v in r.leave_notice_hours.items()},
-        default_notice_min=int(round(r.default_notice_hours * 60)),
+        **leave_rule_fields(cfg),
     )
     return Problem(grid=grid, templates=templates, agents=people, requirement=requirement,
                    leave=requests, rules=rules)

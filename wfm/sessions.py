@@ -11,7 +11,7 @@ Two tables:
 
 Measures (:func:`session_measures`), per agent and for all: invalid-session rate (of all
 sessions), and over valid sessions: lead ratio, lost-session rate (the customer spoke, the agent
-never answered), delayed-session rate (the last two messages are the customer's), total session
+never answered after the customer's first message: a greeting alone answers nobody), delayed-session rate (the last two messages are the customer's), total session
 time, satisfaction by level with the satisfied (very satisfied + satisfied >= 80 % of rated
 sessions) and dissatisfied (poor + very poor <= 5 %) targets, and replies slower than 1 and 3
 minutes (a reply's wait runs from the first unanswered customer message to the agent's answer).
@@ -157,7 +157,11 @@ def per_session(sessions: pl.DataFrame, messages: pl.DataFrame, rules: SessionRu
     (True, True)
     """
     rules = rules or SessionRules()
-    m = messages.sort("session_id", "at").with_columns(prev=pl.col("side").shift(1).over("session_id"))
+    m = messages.sort("session_id", "at").with_columns(
+        prev=pl.col("side").shift(1).over("session_id"),
+        # the customer has spoken at or before this message (a greeting before that answers nobody)
+        customer_spoke=(pl.col("side") == "customer").cum_sum().over("session_id") > 0,
+    )
     # a customer message after an agent message (or first) opens a wait; the next agent message ends it
     m = m.with_columns(
         wait_from=pl.when((pl.col("side") == "customer") & (pl.col("prev").fill_null("agent") != "customer"))
@@ -169,6 +173,7 @@ def per_session(sessions: pl.DataFrame, messages: pl.DataFrame, rules: SessionRu
     agg = m.group_by("session_id").agg(
         customer_msgs=(pl.col("side") == "customer").sum(),
         agent_msgs=(pl.col("side") == "agent").sum(),
+        answers=((pl.col("side") == "agent") & pl.col("customer_spoke")).sum(),
         last_two_customer=(pl.col("side").tail(2) == "customer").all() & (pl.len() >= 2),
         replies=pl.col("reply_s").count(),
         slow_1min=(pl.col("reply_s") > rules.reply_seconds).sum(),
@@ -176,7 +181,7 @@ def per_session(sessions: pl.DataFrame, messages: pl.DataFrame, rules: SessionRu
         max_reply_s=pl.col("reply_s").max(),
     )
     s = sessions.join(agg, on="session_id", how="left").with_columns(
-        pl.col("customer_msgs", "agent_msgs", "replies", "slow_1min", "slow_3min").fill_null(0),
+        pl.col("customer_msgs", "agent_msgs", "answers", "replies", "slow_1min", "slow_3min").fill_null(0),
         pl.col("last_two_customer").fill_null(False),
     )
     invalid = pl.col("invalid").fill_null(pl.col("customer_msgs") < rules.min_customer_messages) \
@@ -184,9 +189,10 @@ def per_session(sessions: pl.DataFrame, messages: pl.DataFrame, rules: SessionRu
     s = s.with_columns(invalid=invalid)
     return s.with_columns(
         duration_s=(pl.col("end") - pl.col("start")).dt.total_seconds(fractional=True),
-        lost=~pl.col("invalid") & (pl.col("customer_msgs") > 0) & (pl.col("agent_msgs") == 0),
+        # lost: the customer spoke and no agent message came after the customer's first one
+        lost=~pl.col("invalid") & (pl.col("customer_msgs") > 0) & (pl.col("answers") == 0),
         delayed=~pl.col("invalid") & pl.col("last_two_customer"),
-    ).drop("last_two_customer")
+    ).drop("last_two_customer", "answers")
 
 
 def _summarise(s: pl.DataFrame, rules: SessionRules) -> list[pl.Expr]:

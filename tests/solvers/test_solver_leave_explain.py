@@ -9,16 +9,17 @@ from pathlib import Path
 import numpy as np
 from solver_helpers import MONDAY, agent, classic, day_shift, interval, solved, worked
 
-from solvers import Assignment, Contract, LeaveRequest, PreviousShift, check, explain, solve
+from solvers import Assignment, Contract, LeaveKind, LeaveRequest, PreviousShift, Rules, check, explain, solve
+from solvers.leave import judge_notice
 
 D = day_shift()
 TUESDAY = datetime.combine(MONDAY + timedelta(days=1), datetime.min.time())
 
 
-def _leave_problem(pool: str, filed_before_h: float, previous=True, **rules):
+def _leave_problem(pool: str, filed_before_h: float, previous=True, kind="personal", **rules):
     prev = {MONDAY + timedelta(days=1): PreviousShift("day", 8 * 60)} if previous else {}
     a = agent("a", pool=pool, previous=prev)
-    req = LeaveRequest("a", TUESDAY, TUESDAY + timedelta(days=1), "personal",
+    req = LeaveRequest("a", TUESDAY, TUESDAY + timedelta(days=1), kind,
                        requested_at=TUESDAY + timedelta(hours=8 - filed_before_h))
     p = classic([a, agent("b")], [D], [(d, "day", 1) for d in range(3)], days=3, **rules)
     p.leave = [req]
@@ -43,6 +44,32 @@ def test_cloud_agents_need_2_hours_notice():
 def test_no_leave_for_a_shift_in_progress():
     dec = solved(_leave_problem("cloud", -1)).leave_decisions[0]  # filed at 09:00, shift 08-16
     assert not dec.granted and dec.reason.startswith("shift in progress")
+
+
+def test_whole_day_leave_counts_notice_from_the_shift_it_touches():
+    # 00:00-24:00 filed 27 h before the 09:00 shift: 27 h of notice, not 18 h before midnight
+    req = LeaveRequest("a", TUESDAY, TUESDAY + timedelta(days=1), requested_at=TUESDAY - timedelta(hours=18))
+    v = judge_notice(req, 24 * 60, [(TUESDAY + timedelta(hours=9), TUESDAY + timedelta(hours=17))])
+    assert v.ok and v.given_h == 27
+    # no published shift: from the first start the agent's shifts allow (08:00 here), 26 h
+    dec = solved(_leave_problem("chat_desk", 26, previous=False)).leave_decisions[0]
+    assert dec.granted, dec.reason
+    dec = solved(_leave_problem("chat_desk", 23, previous=False)).leave_decisions[0]
+    assert not dec.granted and "filed 23.0 h before its first possible shift starts (2026-01-06 08:00)" in dec.reason
+
+
+def test_notice_by_leave_kind():
+    # sick leave called 3.5 h before the shift: exempt from notice (docs/domain.md section 4)
+    assert solved(_leave_problem("chat_desk", 3.5, kind="sick")).leave_decisions[0].granted
+    dec = solved(_leave_problem("chat_desk", 3.5, kind="personal")).leave_decisions[0]
+    assert not dec.granted and "personal leave in pool 'chat_desk' needs 24 h" in dec.reason
+    # a shift in progress cannot be taken as leave, whatever the kind
+    dec = solved(_leave_problem("chat_desk", -1, kind="sick")).leave_decisions[0]
+    assert not dec.granted and dec.reason.startswith("shift in progress")
+    # a kind with its own notice
+    kinds = dict(Rules().leave_kinds, annual=LeaveKind("annual", notice_min=72 * 60, pay_deduction=0.0))
+    dec = solved(_leave_problem("chat_desk", 48, kind="annual", leave_kinds=kinds)).leave_decisions[0]
+    assert not dec.granted and "72 h" in dec.reason
 
 
 def test_leave_refused_when_it_breaks_continuous_coverage():

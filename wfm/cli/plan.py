@@ -55,7 +55,7 @@ def plan(
             note(n)
         hist = checked.frame
         ag = read_agents(agents, cfg).frame
-        lv = read_leave(leave, ag).frame if leave else None
+        lv = read_leave(leave, ag, cfg.leave).frame if leave else None
 
     stages = ["forecast", "staffing", "roster", "writing"]
     with progress(quiet) as bar:

@@ -40,7 +40,7 @@ def schedule(
     cfg = load_config(config)
     req = read_requirements(requirements, cfg).frame
     ag = read_agents(agents, cfg).frame
-    lv = read_leave(leave, ag).frame if leave else None
+    lv = read_leave(leave, ag, cfg.leave).frame if leave else None
     prev = read_roster(previous).frame if previous else None
     with console.status("building the roster (CP-SAT)..."):
         stage = schedule_week(cfg, req, ag, lv, time_limit_s=time_limit, previous=prev, work=work)
