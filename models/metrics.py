@@ -13,11 +13,32 @@ from typing import Any
 
 import numpy as np
 
+from models.errors import InputError
 
-def _arrays(*xs: Any) -> list[np.ndarray]:
+
+_NAMES = ("actual", "forecast", "third")
+
+
+def _arrays(*xs: Any, names: tuple[str, ...] = _NAMES) -> list[np.ndarray]:
+    """Float arrays of equal length, all finite, the first (the actuals) >= 0.
+
+    A NaN or an infinity would turn every score into NaN without a word, and a negative
+    actual is not a count: all three are :class:`models.errors.InputError` (a ``ValueError``).
+    """
     out = [np.asarray(x, dtype=float) for x in xs]
     if any(o.shape != out[0].shape for o in out):
-        raise ValueError(f"metric inputs differ in length: {[o.shape for o in out]}")
+        raise InputError(f"metric inputs differ in length: {[o.shape for o in out]}")
+    for name, o in zip(names, out, strict=False):
+        bad = ~np.isfinite(o)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(
+                f"{name}[{i}] is {o[i]} ({int(bad.sum())} non-finite values); metrics need "
+                "finite numbers: drop or fill those intervals first"
+            )
+    if (out[0] < 0).any():
+        i = int(np.argmax(out[0] < 0))
+        raise InputError(f"actual[{i}] is {out[0][i]}: actuals are counts or rates >= 0")
     return out
 
 
@@ -69,5 +90,5 @@ def coverage(actual: Any, lo: Any, hi: Any) -> float:
     >>> coverage([1, 5, 9], [0, 0, 0], [2, 6, 8])
     0.6666666666666666
     """
-    a, low, high = _arrays(actual, lo, hi)
+    a, low, high = _arrays(actual, lo, hi, names=("actual", "lo", "hi"))
     return float(np.mean((a >= low) & (a <= high))) if a.size else float("nan")
