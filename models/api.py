@@ -570,13 +570,19 @@ def cross_validation(
 
 
 def evaluate(
-    backtest_frame: pl.DataFrame, every: str | None = None, by: Sequence[str] = ("queue", "model")
+    backtest_frame: pl.DataFrame,
+    every: str | None = None,
+    by: Sequence[str] = ("queue", "model"),
+    noise_floor: bool = True,
 ) -> pl.DataFrame:
     """Accuracy of a backtest frame per ``by`` group, at the interval level or summed to ``every``.
 
     ``every`` is a polars duration such as ``"1h"`` or ``"1d"``: actuals and forecasts are
     summed to that level first (for count targets), so the same backtest gives interval, hour
-    and day accuracy. Coverage is reported at the interval level only.
+    and day accuracy. Coverage is reported at the interval level only. ``noise_floor`` (for
+    count targets; give False for a rate such as AHT) adds the best accuracy a perfect rate
+    forecast could expect at that level on that volume under Poisson noise
+    (:func:`models.metrics.noise_floor`, with :func:`models.metrics.perfect_rate` per day).
 
     >>> import polars as pl, datetime as dt
     >>> t = [dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 1, 1, 9, 30)]
@@ -584,6 +590,8 @@ def evaluate(
     ...                    "actual": [10.0, 20.0], "forecast": [20.0, 10.0], "lo": 0.0, "hi": 30.0})
     >>> evaluate(bt)["accuracy"][0], evaluate(bt, every="1h")["accuracy"][0]
     (0.33333333333333337, 1.0)
+    >>> round(evaluate(bt)["noise_floor"][0], 3), round(evaluate(bt, every="1h")["noise_floor"][0], 3)
+    (0.798, 0.855)
     """
     by = list(by)
     frame = _check_backtest(backtest_frame, by)
@@ -591,9 +599,15 @@ def evaluate(
     covered = None
     if every is None and {"lo", "hi"} <= set(frame.columns):
         covered = ((a >= pl.col("lo")) & (a <= pl.col("hi"))).mean().alias("coverage")
+    keys = [k for k in (*by, "origin") if k in frame.columns]
+    sums = [a.sum(), f.sum()]
+    if noise_floor:
+        day = frame.select(pl.struct(*keys, pl.col("start").dt.date()).hash())
+        rate = metrics.perfect_rate(frame["actual"], frame["forecast"], day.to_series().to_numpy())
+        frame = frame.with_columns(_rate=rate)
+        sums.append(pl.col("_rate").sum())
     if every is not None:
-        keys = [k for k in (*by, "origin") if k in frame.columns]
-        frame = frame.group_by(*keys, pl.col("start").dt.truncate(every)).agg(a.sum(), f.sum())
+        frame = frame.group_by(*keys, pl.col("start").dt.truncate(every)).agg(sums)
     wape = (a - f).abs().sum() / a.sum()
     aggs = [
         wape.alias("wape"),
@@ -601,6 +615,9 @@ def evaluate(
         ((f - a).sum() / a.sum()).alias("bias"),
         (1.0 - wape).alias("accuracy"),
     ]
+    if noise_floor:
+        frame = frame.with_columns(_mad=metrics.poisson_mad(frame["_rate"].to_numpy()))
+        aggs.append((1.0 - pl.col("_mad").sum() / pl.col("_rate").sum()).alias("noise_floor"))
     if covered is not None:
         aggs.append(covered)
     return frame.group_by(by, maintain_order=True).agg(aggs).sort(by)
