@@ -649,7 +649,8 @@ def _check_backtest(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
             f"backtest_frame row {i:,}, column 'actual': {frame['actual'][i]} is negative; "
             "actuals are counts or rates >= 0"
         )
-    key = [k for k in (*by, "origin") if k in frame.columns] + ["start"]
+    # one row per series and interval; pooling queues is grouping ``by`` fewer columns
+    key = list(dict.fromkeys(k for k in ("queue", "model", *by, "origin") if k in frame.columns)) + ["start"]
     dup = frame.select(key).is_duplicated()
     if dup.any():
         i = int(dup.arg_true()[0])
