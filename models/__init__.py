@@ -22,7 +22,12 @@ from models import errors, metrics
 from models import profile as _profile  # noqa: F401
 from models.api import AUTO_MODELS, ForecastResult, backtest, cross_validation, evaluate, forecast
 from models.base import Forecaster, Series, available, make, register
-from models.errors import ForecastError, InsufficientHistoryError, UnknownModelError
+from models.errors import (
+    ForecastError,
+    InsufficientHistoryError,
+    ModelFailedError,
+    UnknownModelError,
+)
 
 __all__ = [
     "AUTO_MODELS",
@@ -30,6 +35,7 @@ __all__ = [
     "ForecastResult",
     "Forecaster",
     "InsufficientHistoryError",
+    "ModelFailedError",
     "Series",
     "UnknownModelError",
     "available",

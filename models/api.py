@@ -13,7 +13,7 @@ from models import metrics
 from models.base import Forecaster, Series, make
 from models.calendar import build_calendar, day_of, infer_step
 from models.combo import Combination
-from models.errors import InputError, InsufficientHistoryError
+from models.errors import InputError, InsufficientHistoryError, ModelFailedError
 from models.intervals import IntervalModel
 
 #: Models tried by the automatic choice when ``models=None``.
@@ -62,6 +62,55 @@ def _check_frame(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> pl.D
         pl.col("queue").cast(pl.String),
         pl.col("start").dt.replace_time_zone(None).cast(pl.Datetime("us")),
     )
+
+
+def _where(frame: pl.DataFrame, name: str, i: int) -> str:
+    """``history row 1,203 (queue 'calls', start 2024-01-03 09:00)``: a row a person can find."""
+    row = frame.row(i, named=True)
+    start = row.get("start")
+    when = f"{start:%Y-%m-%d %H:%M}" if start is not None else "no start"
+    return f"{name} row {i:,} (queue {row.get('queue')!r}, start {when})"
+
+
+def _refuse(frame: pl.DataFrame, name: str, mask: pl.Series, column: str, problem: str, fix: str) -> None:
+    """Raise an :class:`InputError` naming the first row where ``mask`` holds and how many do."""
+    mask = mask.fill_null(False)
+    n = int(mask.sum())
+    if n == 0:
+        return
+    i = int(mask.arg_true()[0])
+    value = frame[column][i] if column in frame.columns else None
+    more = f" ({n:,} rows like this)" if n > 1 else ""
+    raise InputError(
+        f"{_where(frame, name, i)}, column '{column}': {problem.format(value=value)}{more}; {fix}"
+    )
+
+
+def _check_keys(frame: pl.DataFrame, name: str) -> None:
+    """No empty queue or start, and one row per queue x interval start."""
+    for col in ("queue", "start"):
+        _refuse(frame, name, frame[col].is_null(), col, "is empty",
+                "every row needs a queue and an interval start")
+    dup = frame.select("queue", "start").is_duplicated()
+    if dup.any():
+        i = int(dup.arg_true()[0])
+        raise InputError(
+            f"{_where(frame, name, i)}: this queue x start appears more than once "
+            f"({int(dup.sum()):,} rows of {name} share their queue and start with another row); "
+            "keep one row per queue x start (add up the contacts of copies that are parts of "
+            "one interval)"
+        )
+
+
+def _check_values(frame: pl.DataFrame, name: str, column: str, *, counts: bool) -> None:
+    """Numbers of ``column`` are finite and >= 0 (nulls are checked by the caller)."""
+    v = frame[column].cast(pl.Float64)
+    what = "contacts are counts >= 0" if counts else f"'{column}' values are numbers >= 0"
+    _refuse(frame, name, v.is_nan(), column, "NaN is not a number",
+            "fill it (0 contacts if nobody called) or drop the row" if counts else "drop the row")
+    _refuse(frame, name, v.is_infinite(), column, "{value} is not a finite number",
+            "fix the value or drop the row")
+    _refuse(frame, name, v < 0, column, "{value} is negative", what)
 
 
 def _holiday_days(country: str | None, years: range) -> np.ndarray | None:
@@ -122,14 +171,18 @@ def _prepare(
     cols = ["queue", "start", target] + ([weight] if weight else [])
     history = _check_frame(history, "history", cols)
     future = _check_frame(future, "future", ["queue", "start"])
-    if weight is not None:  # a rate is undefined where nobody called: drop those rows
+    _check_keys(history, "history")
+    if weight is not None:
+        _check_values(history, "history", weight, counts=True)
+        # a rate is undefined where nobody called: drop those rows
         value = pl.col(target).cast(pl.Float64)
         history = history.filter(value.is_not_null() & value.is_not_nan())
-    if history[target].null_count():
-        raise InputError(
-            f"history column '{target}' has {history[target].null_count()} empty values; "
-            "fill them (0 contacts) or drop those rows"
-        )
+    _refuse(history, "history", history[target].is_null(), target, "is empty",
+            "fill it (0 contacts if nobody called) or drop the row")
+    _check_values(history, "history", target, counts=weight is None)
+    for col in ("queue", "start"):
+        _refuse(future, "future", future[col].is_null(), col, "is empty",
+                "every future row needs a queue and an interval start")
     if history.height == 0:
         raise InsufficientHistoryError("history has no rows; give at least one week per queue")
     both = pl.concat([history["start"], future["start"]])
@@ -147,8 +200,6 @@ def _prepare(
         start = h["start"].to_numpy().astype("datetime64[us]")
         y = h[target].cast(pl.Float64).to_numpy().copy()
         w = h[weight].cast(pl.Float64).fill_null(0.0).to_numpy() if weight else None
-        if (y < 0).any():
-            raise InputError(f"history column '{target}', queue '{queue}': values must be >= 0")
         excl, fdates, factors = _special(special_days, queue)
         days = day_of(start)
         keep = ~np.isin(days, excl)
@@ -214,14 +265,11 @@ def _run_backtest(
         lo_all, hi_all = [], []
         for o, _, _, pred, _ in rows:
             others = [r for r in rows if r[0] != o]
+            oa = np.concatenate([r[2] for r in others]) if others else np.array([])
+            of = np.concatenate([r[3] for r in others]) if others else np.array([])
             im = (
-                IntervalModel.fit(
-                    np.concatenate([r[2] for r in others]),
-                    np.concatenate([r[3] for r in others]),
-                    level,
-                    is_rate=s.is_rate,
-                )
-                if others
+                IntervalModel.fit(oa, of, level, is_rate=s.is_rate)
+                if np.isfinite(of).any()
                 else IntervalModel.poisson(level)
             )
             lo, hi = im.bounds(pred)
@@ -252,6 +300,11 @@ def _score(bt: pl.DataFrame, is_rate: bool) -> pl.DataFrame:
     rows = []
     for (queue, model), g in bt.group_by(["queue", "model"], maintain_order=True):
         a, f = g["actual"].to_numpy(), g["forecast"].to_numpy()
+        if not np.isfinite(f).all():  # a model that failed: scored NaN, never chosen
+            nan = float("nan")
+            rows.append({"queue": queue, "model": model, "wape": nan, "mae": nan, "mape": nan,
+                         "bias": nan, "accuracy": nan, "coverage": nan})
+            continue
         if is_rate:  # weight errors by volume: a contact-weighted WAPE
             w = g["_w"].to_numpy()
             a, f = a * w, f * w
@@ -260,6 +313,7 @@ def _score(bt: pl.DataFrame, is_rate: bool) -> pl.DataFrame:
                 "queue": queue,
                 "model": model,
                 "wape": metrics.wape(a, f),
+                "mae": float(np.mean(np.abs(a - f))) if a.size else float("nan"),
                 "mape": metrics.mape(g["actual"], g["forecast"]),
                 "bias": metrics.bias(a, f),
                 "accuracy": metrics.accuracy(a, f),
@@ -330,8 +384,8 @@ def forecast(
         s = prep.series
         bt = _run_backtest(prep, names, origins, horizon_days, level) if origins else pl.DataFrame()
         if bt.height:
-            sc = _score(bt, s.is_rate).sort("wape", nulls_last=True)
-            best = sc["model"][0]
+            sc = _score(bt, s.is_rate)
+            best = _best(sc, prep.queue)
             sc = sc.with_columns(chosen=pl.col("model") == best)
         else:
             sc = pl.DataFrame()
@@ -341,6 +395,12 @@ def forecast(
         t0 = time.perf_counter()
         model = make(chosen).fit(s)
         point = np.maximum(model.predict(prep.future_start), 0.0) * prep.future_factor
+        if not np.isfinite(point).all():
+            raise ModelFailedError(
+                f"queue '{prep.queue}': model '{_label(chosen)}' forecast "
+                f"{int((~np.isfinite(point)).sum()):,} of {point.size:,} future intervals as "
+                "NaN or infinite; choose another model for this queue"
+            )
         timing[prep.queue] = time.perf_counter() - t0
         label = chosen if isinstance(chosen, str) else chosen.name
         parts = [bt.filter(pl.col("model") == label)] if bt.height else []
@@ -401,6 +461,31 @@ def forecast(
     )
 
 
+def _label(name: str | Forecaster) -> str:
+    return name if isinstance(name, str) else name.name
+
+
+def _best(scores: pl.DataFrame, queue: str) -> str:
+    """The model with the lowest backtest WAPE; a NaN score never wins.
+
+    A model whose backtest forecasts are not all finite scores NaN and is passed over. When no
+    WAPE is defined because the queue had no contacts in any backtest window, the lowest mean
+    absolute error decides. When every candidate failed, :class:`ModelFailedError` says so
+    instead of falling back to the first candidate.
+    """
+    ok = scores.filter(pl.col("wape").is_finite())
+    key = "wape"
+    if ok.height == 0:
+        ok, key = scores.filter(pl.col("mae").is_finite()), "mae"
+    if ok.height == 0:
+        raise ModelFailedError(
+            f"queue '{queue}': every candidate model ({', '.join(scores['model'].to_list())}) "
+            "gave NaN or infinite backtest forecasts; check the queue's history or choose "
+            "a model explicitly"
+        )
+    return ok.sort(key, maintain_order=True)["model"][0]
+
+
 def _first_fitting(names: Sequence[str | Forecaster], s: Series) -> str | Forecaster:
     for n in names:
         if s.weeks() >= make(n).min_weeks - 1.0 / 7.0:
@@ -432,6 +517,7 @@ def _empty_scores() -> pl.DataFrame:
             "queue": pl.String,
             "model": pl.String,
             "wape": pl.Float64,
+            "mae": pl.Float64,
             "mape": pl.Float64,
             "bias": pl.Float64,
             "accuracy": pl.Float64,
@@ -484,13 +570,19 @@ def cross_validation(
 
 
 def evaluate(
-    backtest_frame: pl.DataFrame, every: str | None = None, by: Sequence[str] = ("queue", "model")
+    backtest_frame: pl.DataFrame,
+    every: str | None = None,
+    by: Sequence[str] = ("queue", "model"),
+    noise_floor: bool = True,
 ) -> pl.DataFrame:
     """Accuracy of a backtest frame per ``by`` group, at the interval level or summed to ``every``.
 
     ``every`` is a polars duration such as ``"1h"`` or ``"1d"``: actuals and forecasts are
     summed to that level first (for count targets), so the same backtest gives interval, hour
-    and day accuracy. Coverage is reported at the interval level only.
+    and day accuracy. Coverage is reported at the interval level only. ``noise_floor`` (for
+    count targets; give False for a rate such as AHT) adds the best accuracy a perfect rate
+    forecast could expect at that level on that volume under Poisson noise
+    (:func:`models.metrics.noise_floor`, with :func:`models.metrics.perfect_rate` per day).
 
     >>> import polars as pl, datetime as dt
     >>> t = [dt.datetime(2024, 1, 1, 9), dt.datetime(2024, 1, 1, 9, 30)]
@@ -498,16 +590,24 @@ def evaluate(
     ...                    "actual": [10.0, 20.0], "forecast": [20.0, 10.0], "lo": 0.0, "hi": 30.0})
     >>> evaluate(bt)["accuracy"][0], evaluate(bt, every="1h")["accuracy"][0]
     (0.33333333333333337, 1.0)
+    >>> round(evaluate(bt)["noise_floor"][0], 3), round(evaluate(bt, every="1h")["noise_floor"][0], 3)
+    (0.798, 0.855)
     """
     by = list(by)
+    frame = _check_backtest(backtest_frame, by)
     a, f = pl.col("actual"), pl.col("forecast")
-    frame = backtest_frame
     covered = None
     if every is None and {"lo", "hi"} <= set(frame.columns):
         covered = ((a >= pl.col("lo")) & (a <= pl.col("hi"))).mean().alias("coverage")
+    keys = [k for k in (*by, "origin") if k in frame.columns]
+    sums = [a.sum(), f.sum()]
+    if noise_floor:
+        day = frame.select(pl.struct(*keys, pl.col("start").dt.date()).hash())
+        rate = metrics.perfect_rate(frame["actual"], frame["forecast"], day.to_series().to_numpy())
+        frame = frame.with_columns(_rate=rate)
+        sums.append(pl.col("_rate").sum())
     if every is not None:
-        keys = [k for k in (*by, "origin") if k in frame.columns]
-        frame = frame.group_by(*keys, pl.col("start").dt.truncate(every)).agg(a.sum(), f.sum())
+        frame = frame.group_by(*keys, pl.col("start").dt.truncate(every)).agg(sums)
     wape = (a - f).abs().sum() / a.sum()
     aggs = [
         wape.alias("wape"),
@@ -515,6 +615,47 @@ def evaluate(
         ((f - a).sum() / a.sum()).alias("bias"),
         (1.0 - wape).alias("accuracy"),
     ]
+    if noise_floor:
+        frame = frame.with_columns(_mad=metrics.poisson_mad(frame["_rate"].to_numpy()))
+        aggs.append((1.0 - pl.col("_mad").sum() / pl.col("_rate").sum()).alias("noise_floor"))
     if covered is not None:
         aggs.append(covered)
     return frame.group_by(by, maintain_order=True).agg(aggs).sort(by)
+
+
+def _check_backtest(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """A backtest frame fit to score: the columns, finite values, one row per key and start."""
+    if not isinstance(frame, pl.DataFrame):
+        raise InputError(f"backtest_frame must be a polars DataFrame, got {type(frame).__name__}")
+    need = [*by, "start", "actual", "forecast"]
+    missing = [c for c in need if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"backtest_frame lacks column(s) {missing}; it has {frame.columns}, expected {need}"
+        )
+    for col in ("actual", "forecast"):
+        v = frame[col].cast(pl.Float64)
+        bad = v.is_null() | ~v.is_finite()
+        if bad.any():
+            i = int(bad.arg_true()[0])
+            raise InputError(
+                f"backtest_frame row {i:,}, column '{col}': {v[i]} is not a finite number "
+                f"({int(bad.sum()):,} rows like this); drop or fill those rows before scoring"
+            )
+    neg = frame["actual"].cast(pl.Float64) < 0
+    if neg.any():
+        i = int(neg.arg_true()[0])
+        raise InputError(
+            f"backtest_frame row {i:,}, column 'actual': {frame['actual'][i]} is negative; "
+            "actuals are counts or rates >= 0"
+        )
+    # one row per series and interval; pooling queues is grouping ``by`` fewer columns
+    key = list(dict.fromkeys(k for k in ("queue", "model", *by, "origin") if k in frame.columns)) + ["start"]
+    dup = frame.select(key).is_duplicated()
+    if dup.any():
+        i = int(dup.arg_true()[0])
+        raise InputError(
+            f"backtest_frame row {i:,}: {', '.join(f'{k}={frame[k][i]}' for k in key)} appears "
+            f"more than once ({int(dup.sum()):,} rows); keep one row per {' x '.join(key)}"
+        )
+    return frame

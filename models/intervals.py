@@ -15,6 +15,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from models.errors import InputError
+
 
 @dataclass(frozen=True)
 class IntervalModel:
@@ -46,6 +48,8 @@ class IntervalModel:
         f = np.maximum(np.asarray(forecast, float), 0.0)
         keep = np.isfinite(a) & np.isfinite(f)
         a, f = a[keep], f[keep]
+        if a.size == 0:
+            raise InputError("no finite pair of actual and forecast to fit a prediction interval on")
         if is_rate:
             pos = f > 0
             q = float(np.quantile(np.abs(a[pos] - f[pos]) / f[pos], _conformal(level, pos.sum())))

@@ -36,6 +36,9 @@ WEEK_DAYS = 7.0
 MIN_LOG_SPREAD = 0.02
 #: A day with fewer rows than this share of its weekday's usual count is a partial day.
 PARTIAL_DAY_SHARE = 0.5
+#: Refits of the Poisson GLM's outlier search at most (it stops earlier once the set of outlier
+#: days no longer changes; two or three rounds settle it on real contact histories).
+OUTLIER_ROUNDS = 5
 
 
 def daily_levels(
@@ -169,8 +172,9 @@ class PoissonGLM(DailyProfileModel):
     ``half_life_weeks`` down-weights old days, so the level follows recent weeks; ``trend``
     adds a linear trend; calendar effects ``features`` (see ``models.calendar.DAY_FEATURES``)
     capture the day after a public holiday and month turns. Outlier days (log residual more
-    than ``robust_z`` robust standard deviations off) are left out of a second fit; they are
-    listed in ``outlier_days_``.
+    than ``robust_z`` robust standard deviations off) are left out of the fit, found all at once
+    in at most ``outlier_rounds`` refits (each warm-started from the last, so the cost does not
+    grow with the length of the history); they are listed in ``outlier_days_``.
     """
 
     def __init__(
@@ -181,12 +185,14 @@ class PoissonGLM(DailyProfileModel):
         profile_weeks: int = 26,
         profile_half_life_weeks: float | None = 8.0,
         robust_z: float | None = 4.0,
+        outlier_rounds: int = OUTLIER_ROUNDS,
     ) -> None:
         super().__init__(profile_weeks, profile_half_life_weeks)
         self.half_life_weeks = half_life_weeks
         self.trend = trend
         self.features = features
         self.robust_z = robust_z
+        self.outlier_rounds = outlier_rounds
 
     def _fit_level(self, series: Series, days: np.ndarray, level: np.ndarray) -> None:
         volume = np.bincount(np.unique(series.day, return_inverse=True)[1], series.w)
@@ -205,29 +211,41 @@ class PoissonGLM(DailyProfileModel):
         family = (
             sm.families.Gamma(sm.families.links.Log()) if series.is_rate else sm.families.Poisson()
         )
+        xk = x[:, keep]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = sm.GLM(level, x[:, keep], family=family, var_weights=weights).fit()
+            res = sm.GLM(level, xk, family=family, var_weights=weights).fit()
             out = np.zeros(days.size, dtype=bool)
-            # drop the worst day while it is an outlier, one at a time: a spike distorts its
-            # weekday's coefficient, so its neighbours would look like outliers too
-            for _ in range(days.size // 20 if self.robust_z is not None else 0):
-                fitted = np.exp(x[:, keep] @ res.params)
-                resid = np.log(np.maximum(level, 1e-9)) - np.log(np.maximum(fitted, 1e-9))
-                centre = np.median(resid[~out])
-                spread = max(1.4826 * np.median(np.abs(resid[~out] - centre)), MIN_LOG_SPREAD)
-                dev = np.where(out, 0.0, np.abs(resid - centre))
-                worst = int(np.argmax(dev))
-                trial = out.copy()
-                trial[worst] = True
-                if dev[worst] <= self.robust_z * spread or not x[~trial][:, keep].any(axis=0).all():
+            # all outlier days at once, a bounded number of rounds, each fit warm-started from
+            # the last: a round flags every day off the current fit, and a day flagged only
+            # because a spike distorted its weekday's coefficient is cleared the next round
+            for _ in range(self.outlier_rounds if self.robust_z is not None else 0):
+                flagged, dev = self._outliers(level, np.exp(xk @ res.params), out)
+                # never leave a weekday or a calendar effect without days: keep its least
+                # deviant flagged day (a distorted weekday clears once the spike is out)
+                for col in np.flatnonzero(~xk[~flagged].any(axis=0)):
+                    on = np.flatnonzero(flagged & (xk[:, col] != 0))
+                    flagged[on[np.argmin(dev[on])]] = False
+                if (flagged == out).all():
                     break
-                out = trial
+                out = flagged
                 res = sm.GLM(
-                    level[~out], x[~out][:, keep], family=family, var_weights=weights[~out]
-                ).fit()
+                    level[~out], xk[~out], family=family, var_weights=weights[~out]
+                ).fit(start_params=res.params)
             self.outlier_days_ = days[out]
         self.params_ = res.params
+
+    def _outliers(
+        self, level: np.ndarray, fitted: np.ndarray, out: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Days whose log residual is more than ``robust_z`` robust SDs off (median / MAD of
+        the days not yet flagged, the spread floored at ``MIN_LOG_SPREAD``), and every day's
+        absolute deviation."""
+        resid = np.log(np.maximum(level, 1e-9)) - np.log(np.maximum(fitted, 1e-9))
+        centre = np.median(resid[~out])
+        spread = max(1.4826 * np.median(np.abs(resid[~out] - centre)), MIN_LOG_SPREAD)
+        dev = np.abs(resid - centre)
+        return dev > self.robust_z * spread, dev
 
     def _predict_level(self, days: np.ndarray) -> np.ndarray:
         x = _design(self.series_, days, self.last_day_, self.trend, self.features)[:, self.keep_]

@@ -166,7 +166,7 @@ def test_cli_kpi_writes_accuracy_report_and_chart(tmp_path, monkeypatch):
                                 "--messages", str(tmp_path / "messages.csv"), "--out", str(out)]
     assert main(args) == 0
     assert {p.name for p in out.iterdir()} == {"accuracy.csv", "report.md", "accuracy_by_day.png", "sessions.csv",
-                                                "session_summary.csv"}
+                                                "session_summary.csv", "forecast_by_level.csv"}
     acc = pl.read_csv(out / "accuracy.csv", try_parse_dates=True)
     # forecast: Monday exact (1.0); Tuesday 40 too many of 40 -> 0.0; period 40 of 140
     assert pick(acc, "day", "calls", date(2026, 11, 2), "forecast") == 1.0
@@ -180,7 +180,8 @@ def test_cli_kpi_writes_accuracy_report_and_chart(tmp_path, monkeypatch):
     sc = acc.filter((pl.col("measure") == "schedule") & (pl.col("period") == "all"))["accuracy"].item()
     assert sc == 1.0
     report = (out / "report.md").read_text()
-    assert f"| forecast | calls | 140 | 180 | {1 - 40 / 140:.1%} | >= 90% | **FAIL** |" in report
+    assert f"| forecast | calls | day | 140 | 180 | {1 - 40 / 140:.1%} | " in report
+    assert "| >= 90% | **FAIL** (forecast) |" in report  # 40 too many of 40 on Tuesday: not noise
     # chat: s1 rated very satisfied, s2 lost (customer spoke, no answer) and unrated
     assert "| satisfied (of rated) | 100.0% | >= 80% | pass |" in report
     assert "| lost-session rate | 50.0% |  |  |" in report

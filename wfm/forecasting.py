@@ -22,7 +22,7 @@ from datetime import date
 import polars as pl
 
 import models
-from models.errors import ForecastError
+from models.errors import ForecastError, InsufficientHistoryError
 from wfm.config import CenterConfig
 from wfm.errors import InputError
 from wfm.grid import interval_grid, next_week_after
@@ -62,8 +62,11 @@ def forecast_week(cfg: CenterConfig, history: pl.DataFrame, week: date | None = 
     )
     try:
         volume = models.forecast(history.select("queue", "start", "contacts"), future, target="contacts", **kwargs)
-    except ForecastError as exc:
+    except InsufficientHistoryError as exc:
         raise InputError(str(exc), file="history", fix="give more weeks of history") from None
+    except ForecastError as exc:  # the history passed wfm's checks, so a model failed
+        raise InputError(str(exc), file=cfg.source, column="forecast.models",
+                         fix="name models that work for this queue in [forecast] models") from None
     fc = volume.forecast
     defaults = pl.DataFrame({"queue": list(cfg.queues), "_aht_default": [q.aht_seconds for q in cfg.queues.values()]})
     if "aht_s" in history.columns and history["aht_s"].drop_nulls().len() > 0:

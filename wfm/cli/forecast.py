@@ -75,7 +75,7 @@ def backtest_accuracy(backtest):
     parts = []
     for level, every in (("interval", None), ("hour", "1h"), ("day", "1d")):
         per_queue = models.evaluate(backtest, every=every)
-        overall = models.evaluate(backtest.with_columns(queue=pl.lit("all")), every=every)
+        overall = models.evaluate(backtest, every=every, by=("model",)).with_columns(queue=pl.lit("all"))
         parts += [per_queue.with_columns(level=pl.lit(level)), overall.with_columns(level=pl.lit(level))]
     out = pl.concat(parts, how="diagonal_relaxed")
     return out.select("level", *[c for c in out.columns if c != "level"])

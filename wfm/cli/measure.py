@@ -35,7 +35,7 @@ from wfm.adherence import (
 from wfm.cli.app import app, console, load_config, note
 from wfm.config import CenterConfig
 from wfm.io import read_forecast, read_history, read_requirements, write_outputs
-from wfm.kpi import planning_accuracy
+from wfm.kpi import forecast_accuracy_by_level, planning_accuracy
 from wfm.sessions import SessionRules, read_sessions, session_measures
 
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for the tables, report.md and charts.")]
@@ -145,13 +145,14 @@ def kpi(
             raise
         note("the staffing engine (wfm.staffing) is not installed; staffing accuracy is left out")
         acc = planning_accuracy(cfg, forecast=fc, actuals=hist.frame, requirements=req, roster=ros, staffing=False)
-    files: dict[str, object] = {"accuracy.csv": acc}
+    levels = forecast_accuracy_by_level(fc, hist.frame, cfg.targets.forecast_accuracy)
+    files: dict[str, object] = {"accuracy.csv": acc, "forecast_by_level.csv": levels}
     chat = None
     if sessions and messages:
         s, m = read_sessions(sessions, messages)
         per, chat = session_measures(s, m, SessionRules.from_config(cfg))
         files |= {"sessions.csv": per, "session_summary.csv": chat}
-    files["report.md"] = kpi_report(acc, chat, SessionRules.from_config(cfg).reply_seconds).encode()
+    files["report.md"] = kpi_report(acc, chat, SessionRules.from_config(cfg).reply_seconds, levels).encode()
     files["accuracy_by_day.png"] = _png(lambda: plot_accuracy_by_day(acc))
     written = write_outputs(out, files)
     console.print(f"wrote {len(written)} files to {out}")
@@ -272,18 +273,54 @@ def adherence_report(days: pl.DataFrame, team: pl.DataFrame, per_agent: pl.DataF
     return "\n".join(out)
 
 
-def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None, reply_s: float = 60.0) -> str:
-    """The Markdown report of `wfm kpi`: accuracy over the period against the targets, chat quality."""
+def _floor(x: float | None) -> str:
+    return "" if x is None else _pct(x)
+
+
+def _result(ok: bool | None, miss: str | None) -> str:
+    if ok is None or ok:
+        return _verdict(ok)
+    return {"noise": "**FAIL** (noise)", "forecast": "**FAIL** (forecast)"}.get(miss, "**FAIL**")
+
+
+def kpi_report(acc: pl.DataFrame, chat: pl.DataFrame | None, reply_s: float = 60.0,
+               levels: pl.DataFrame | None = None) -> str:
+    """The Markdown report of `wfm kpi`: accuracy over the period against the targets, chat quality.
+
+    Beside each forecast accuracy stands its noise floor, the best a perfect forecast of the
+    rate could expect on that volume at that level, and each miss says whether it is noise
+    (within two standard deviations of that floor) or forecasting (below that).
+    """
     whole = acc.filter(pl.col("period") == "all")
     first, last = acc["period_start"].min(), acc["period_start"].max()
     out = [f"# Planning accuracy {first} to {last}", "",
-           "Accuracy = 1 - sum|estimate - reference| / sum reference over the intervals (floored at 0).", "",
-           _table(["measure", "queue / skill", "reference", "estimate", "accuracy", "target", "result"], [
-               [r["measure"], r["group"], f"{r['reference']:,.0f}", f"{r['estimate']:,.0f}", _pct(r["accuracy"]),
-                f">= {r['target']:.0%}", _verdict(r["ok"])] for r in whole.iter_rows(named=True)])]
-    daily = acc.filter((pl.col("period") == "day") & ~pl.col("ok").fill_null(False))
-    n_days = acc.filter(pl.col("period") == "day").height
-    out += ["", f"{daily.height} of {n_days} day scores miss their target (accuracy.csv has every day and week)."]
+           "Accuracy = 1 - sum|estimate - reference| / sum reference, the values summed to the level first "
+           "(floored at 0). Best possible = the noise floor: what a perfect forecast of the contact rate "
+           "scores on average at that level, Poisson noise being all that is left. A miss is *noise* when "
+           "the score is within two standard deviations of that floor (no forecast could be sure to do "
+           "better), *forecast* when it is below that.", "",
+           _table(["measure", "queue / skill", "level", "reference", "estimate", "accuracy", "best possible",
+                   "target", "result"], [
+               [r["measure"], r["group"], r["level"], f"{r['reference']:,.0f}", f"{r['estimate']:,.0f}",
+                _pct(r["accuracy"]), _floor(r["noise_floor"]), f">= {r['target']:.0%}", _result(r["ok"], r["miss"])]
+               for r in whole.iter_rows(named=True)])]
+    day = acc.filter(pl.col("period") == "day")
+    missed = day.filter(~pl.col("ok").fill_null(False))
+    n_noise = missed.filter(pl.col("miss") == "noise").height
+    n_fc = missed.filter(pl.col("miss") == "forecast").height
+    other = missed.height - n_noise - n_fc
+    why = [f"{n_noise} noise (a perfect forecast could have scored the same)" if n_noise else "",
+           f"{n_fc} forecasting" if n_fc else "", f"{other} staffing or schedule" if other else ""]
+    why = ", ".join(w for w in why if w)
+    out += ["", f"{missed.height} of {day.height} day scores miss their target" + (f": {why}" if why else "")
+            + " (accuracy.csv has every day and week, with the noise floor and the cause of each miss)."]
+    if levels is not None and levels.height:
+        out += ["", "## Forecast accuracy at each level", "",
+                "The finer the level, the more Poisson noise: the best possible falls with it.", "",
+                _table(["queue", "level", "contacts", "accuracy", "best possible", "target", "result"], [
+                    [r["group"], r["level"], f"{r['reference']:,.0f}", _pct(r["accuracy"]), _floor(r["noise_floor"]),
+                     f">= {r['target']:.0%}", _result(r["ok"], r["miss"])]
+                    for r in levels.sort(pl.col("group") == "all", "group", maintain_order=True).iter_rows(named=True)])]
     measures = set(acc["measure"])
     if "staffing" not in measures:
         out += ["", "Staffing accuracy was not measured: the staffing engine (wfm.staffing) is not installed."]
